@@ -1,0 +1,41 @@
+"""hs_extract: every Help Scout Mailbox API 2.0 report into tidy tables, Parquet and SQL."""
+
+__version__ = "0.1.0"
+
+from .catalog import REPORTS, ReportSpec
+from .client import ReportsClient
+from .errors import (
+    AccessDeniedError,
+    APIError,
+    AuthError,
+    BadRequestError,
+    ConfigError,
+    FatalAPIError,
+    HSExtractError,
+    LoadError,
+    NormalizeError,
+    NotFoundError,
+    RateLimitedError,
+    StateError,
+    TransientError,
+)
+
+__all__ = [
+    "REPORTS",
+    "APIError",
+    "AccessDeniedError",
+    "AuthError",
+    "BadRequestError",
+    "ConfigError",
+    "FatalAPIError",
+    "HSExtractError",
+    "LoadError",
+    "NormalizeError",
+    "NotFoundError",
+    "RateLimitedError",
+    "ReportSpec",
+    "ReportsClient",
+    "StateError",
+    "TransientError",
+    "__version__",
+]

@@ -1,0 +1,152 @@
+"""A proactive rate limiter shared by every thread of one client.
+
+Help Scout counts requests per account in a rolling minute (reference §2). The limiter keeps
+at most ``budget`` requests in any rolling ``window`` of time, where a request counts from the
+moment it is sent until ``window`` seconds after its response arrived. The server receives a
+request somewhere between those two instants, so no window the server can draw holds more than
+``budget`` of our requests: the limit is respected without knowing network delays.
+
+It lowers itself from the response headers: ``X-RateLimit-Limit-Minute`` caps the budget and a
+``X-RateLimit-Remaining-Minute`` lower than our own count means another app shares the account,
+so the difference is booked as phantom requests that age out like real ones.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+__all__ = ["LimiterStats", "RateLimiter"]
+
+
+@dataclass
+class LimiterStats:
+    """What the limiter did: how often and how long callers waited."""
+
+    waits: int = 0
+    wait_seconds: float = 0.0
+    phantoms: int = 0
+
+
+class RateLimiter:
+    """At most ``budget`` requests in any rolling window, across threads."""
+
+    def __init__(
+        self,
+        per_minute: float = 400,
+        share: float = 1.0,
+        *,
+        window: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if per_minute <= 0 or not 0 < share <= 1:
+            raise ValueError("per_minute must be > 0 and share in (0, 1]")
+        self.share = share
+        self.window = window
+        self.ceiling = max(1, math.floor(per_minute * share))
+        self._budget = self.ceiling
+        self._clock = clock
+        self._sleep = sleep
+        self._cond = threading.Condition()
+        self._done: deque[float] = deque()  # completion times, ascending
+        self._inflight = 0
+        self._paused_until = 0.0
+        self.stats = LimiterStats()
+
+    @property
+    def budget(self) -> int:
+        """Requests allowed per window right now (never above the configured ceiling)."""
+        return self._budget
+
+    def _purge(self, now: float) -> None:
+        horizon = now - self.window
+        while self._done and self._done[0] <= horizon:
+            self._done.popleft()
+
+    def used(self) -> int:
+        """Requests counted in the current window, in flight included."""
+        with self._cond:
+            self._purge(self._clock())
+            return len(self._done) + self._inflight
+
+    def _wait_time(self, now: float, cost: int) -> float | None:
+        """Seconds to wait before ``cost`` more requests fit; 0 = go; None = wait for a release."""
+        if now < self._paused_until:
+            return self._paused_until - now
+        excess = len(self._done) + self._inflight + cost - self._budget
+        if excess <= 0:
+            return 0.0
+        if excess <= len(self._done):
+            return self._done[excess - 1] + self.window - now
+        return None
+
+    def acquire(self, cost: int = 1) -> None:
+        """Block until ``cost`` requests may be sent, then count them as in flight."""
+        waited = False
+        while True:
+            with self._cond:
+                now = self._clock()
+                self._purge(now)
+                wait = self._wait_time(now, min(cost, self._budget))
+                if wait == 0.0:
+                    self._inflight += cost
+                    return
+                if wait is None:
+                    # Only in-flight requests fill the window: one of them must finish first.
+                    self._count_wait(waited)
+                    waited = True
+                    self._cond.wait(timeout=1.0)
+                    continue
+            self._count_wait(waited, wait)
+            waited = True
+            self._sleep(wait)
+
+    def _count_wait(self, waited: bool, seconds: float = 0.0) -> None:
+        if not waited:
+            self.stats.waits += 1
+        self.stats.wait_seconds += seconds
+
+    def release(self, cost: int = 1) -> None:
+        """Mark ``cost`` in-flight requests as answered (or failed) now."""
+        with self._cond:
+            now = self._clock()
+            self._inflight -= cost
+            self._done.extend([now] * cost)
+            self._cond.notify_all()
+
+    @contextmanager
+    def slot(self, cost: int = 1) -> Iterator[None]:
+        """``with limiter.slot(): send()`` — acquire before, release after, even on error."""
+        self.acquire(cost)
+        try:
+            yield
+        finally:
+            self.release(cost)
+
+    def observe(self, limit: int | None, remaining: int | None) -> None:
+        """Adapt to ``X-RateLimit-Limit-Minute`` and ``X-RateLimit-Remaining-Minute``."""
+        with self._cond:
+            if limit is not None and limit > 0:
+                self._budget = max(1, min(self.ceiling, math.floor(limit * self.share)))
+            if remaining is None:
+                return
+            now = self._clock()
+            self._purge(now)
+            used = len(self._done) + self._inflight
+            # The server counts every app on the account; what it has left below what we think
+            # we have left was spent by someone else.
+            phantom = (self._budget - used) - max(0, remaining)
+            if phantom > 0:
+                self._done.extend([now] * phantom)
+                self.stats.phantoms += phantom
+
+    def pause(self, seconds: float) -> None:
+        """Hold every caller for ``seconds`` (after a 429's ``X-RateLimit-Retry-After``)."""
+        with self._cond:
+            self._paused_until = max(self._paused_until, self._clock() + seconds)

@@ -1,0 +1,304 @@
+"""HTTP transport: one ``requests.Session``, the token, the rate limiter and the retry loop."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from . import __version__
+from .auth import ClientCredentials, redact
+from .errors import (
+    AccessDeniedError,
+    APIError,
+    AuthError,
+    BadRequestError,
+    ConfigError,
+    FatalAPIError,
+    FieldError,
+    NotFoundError,
+    RateLimitedError,
+    TransientError,
+)
+from .ratelimit import RateLimiter
+from .retry import TRANSIENT_EXCEPTIONS, Action, RetryConfig, action_for, backoff_delay
+
+__all__ = ["Transport", "TransportStats", "check_base_url"]
+
+log = logging.getLogger("hs_extract.http")
+
+#: status → exception class for answers that are not retried
+ERROR_CLASSES: dict[int, type[APIError]] = {
+    400: BadRequestError,
+    401: AuthError,
+    403: AccessDeniedError,
+    404: NotFoundError,
+}
+HINTS = {
+    401: "the token was refused twice; is the app's user active and invited?",
+    403: "Reports need a Plus or Pro plan and API access for this account",
+    404: "check the user, team or resource id",
+}
+LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
+
+
+def check_base_url(url: str) -> str:
+    """``url`` without a trailing slash; ConfigError unless https, or http on loopback."""
+    parts = urlsplit(url or "")
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or not host:
+        raise ConfigError(f"base_url={url!r} is invalid; allowed: https://host[:port]")
+    if parts.scheme == "http" and not _is_loopback(host):
+        raise ConfigError(
+            f"base_url={url!r} is plain http to a non-loopback host; allowed: https://…, "
+            "or http:// only for localhost/127.0.0.1/::1 (credentials must not travel in clear)"
+        )
+    return url.rstrip("/")
+
+
+def _is_loopback(host: str) -> bool:
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass
+class TransportStats:
+    """Counters for progress bars and run summaries."""
+
+    requests: int = 0
+    retries: int = 0
+    rate_limited: int = 0
+    transient_failures: int = 0
+    token_fetches: int = 0
+    backoff_seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, float]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def _int_header(resp: requests.Response, name: str) -> int | None:
+    try:
+        return int(float(resp.headers[name]))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+class Transport:
+    """Sends requests to Help Scout under the rate limit and the retry policy."""
+
+    def __init__(
+        self,
+        base_url: str,
+        auth: ClientCredentials,
+        *,
+        session: requests.Session | None = None,
+        limiter: RateLimiter | None = None,
+        retry: RetryConfig | None = None,
+        timeout: float | tuple[float, float] = (10.0, 60.0),
+        sleep: Callable[[float], None] = time.sleep,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.base_url = check_base_url(base_url)
+        self.auth = auth
+        self.session = session or requests.Session()
+        self.limiter = limiter or RateLimiter()
+        self.retry = retry or RetryConfig()
+        self.timeout = timeout
+        self._sleep = sleep
+        self._jitter = jitter
+        self._lock = threading.Lock()
+        self.stats = TransportStats()
+        self.headers = {"Accept": "application/json", "User-Agent": f"hs-extract/{__version__}"}
+
+    def __repr__(self) -> str:
+        return f"Transport(base_url={self.base_url!r}, auth={self.auth!r})"
+
+    def _count(self, name: str, amount: float = 1) -> None:
+        with self._lock:
+            setattr(self.stats, name, getattr(self.stats, name) + amount)
+
+    def get(self, path: str, params: Mapping[str, str] | None = None, *, what: str = "") -> Any:
+        """GET ``path`` with ``params``; the parsed JSON body. ``what`` names it in errors."""
+        return self._send("GET", self.base_url + path, params=params, what=what or path)
+
+    def _ensure_token(self) -> None:
+        auth = self.auth
+        if not auth.needs_token():
+            return
+        with auth.lock:
+            if not auth.needs_token():
+                return
+            try:
+                # Writes count as two requests against the account's limit (reference §2).
+                payload = self._send(
+                    "POST", auth.token_url, data=auth.token_form(), authenticate=False,
+                    what="token", cost=2,
+                )  # fmt: skip
+            except (FatalAPIError, AuthError) as exc:
+                detail = f": {exc.detail}" if exc.detail else ""
+                raise AuthError(
+                    f"token: Help Scout rejected the client credentials (HTTP {exc.status}"
+                    f"{detail}); check client_id and client_secret",
+                    status=exc.status,
+                    report="token",
+                    log_ref=exc.log_ref,
+                    detail=exc.detail,
+                ) from None
+            auth.accept(payload)
+            self._count("token_fetches")
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | None = None,
+        authenticate: bool = True,
+        what: str,
+        cost: int = 1,
+    ) -> Any:
+        transient = rate_limited = 0
+        renewed = False
+        while True:
+            if authenticate:
+                self._ensure_token()
+            token = self.auth.current() if authenticate else None
+            resp, failure = None, None
+            with self.limiter.slot(cost):
+                self._count("requests")
+                started = time.perf_counter()
+                try:
+                    resp = self.session.request(
+                        method, url, params=params, data=data, headers=self.headers,
+                        auth=self.auth if authenticate else None, timeout=self.timeout,
+                    )  # fmt: skip
+                    action = action_for(resp.status_code)
+                    body = json.loads(resp.content) if action is Action.OK else None
+                except TRANSIENT_EXCEPTIONS as exc:
+                    failure, action = exc, Action.BACKOFF
+            self._log(method, url, params, resp, failure, started)
+            if resp is not None:
+                self.limiter.observe(
+                    _int_header(resp, "X-RateLimit-Limit-Minute"),
+                    _int_header(resp, "X-RateLimit-Remaining-Minute"),
+                )
+            if action is Action.OK:
+                return body
+            if action is Action.WAIT_RETRY_AFTER:
+                rate_limited += 1
+                self._count("rate_limited")
+                if rate_limited > self.retry.max_rate_limited:
+                    raise self._error(resp, what, RateLimitedError, "still rate limited")
+                wait = _int_header(resp, "X-RateLimit-Retry-After")
+                self.limiter.pause(self.retry.default_retry_after if wait is None else wait)
+            elif action is Action.BACKOFF:
+                transient += 1
+                self._count("transient_failures")
+                if transient >= self.retry.max_attempts:
+                    raise self._error(resp, what, TransientError, _describe(failure), transient)
+                delay = backoff_delay(transient, self.retry, self._jitter())
+                self._count("backoff_seconds", delay)
+                self._sleep(delay)
+            elif action is Action.REAUTH and authenticate and not renewed:
+                renewed = True
+                self.auth.invalidate(token)
+            else:
+                raise self._error(resp, what)
+            self._count("retries")
+
+    def _log(self, method, url, params, resp, failure, started) -> None:
+        if not log.isEnabledFor(logging.DEBUG):
+            return
+        ms = (time.perf_counter() - started) * 1000
+        outcome = resp.status_code if resp is not None else _describe(failure)
+        # Never the body or headers: the token request carries the secret in its body.
+        log.debug("%s %s %s -> %s (%.0f ms)", method, urlsplit(url).path, params or "", outcome, ms)
+
+    def _error(
+        self,
+        resp: requests.Response | None,
+        what: str,
+        cls: type[APIError] | None = None,
+        reason: str = "",
+        attempts: int = 0,
+    ) -> APIError:
+        status = resp.status_code if resp is not None else None
+        cls = cls or ERROR_CLASSES.get(status or 0, FatalAPIError)
+        body = _json_or_none(resp)
+        log_ref = body.get("logRef") if isinstance(body, dict) else None
+        errors = _field_errors(body)
+        message = _body_message(body) or (resp.reason if resp is not None else "") or ""
+        parts = [f"{what}: "]
+        parts.append(f"HTTP {status} {message}".strip() if status else reason or "no answer")
+        if attempts:
+            parts.append(f" after {attempts} attempts")
+        if log_ref:
+            parts.append(f" [logRef {log_ref}]")
+        if errors:
+            parts.append(" — " + "; ".join(str(e) for e in errors))
+        if status in HINTS and what != "token" and cls is not RateLimitedError:
+            parts.append(f" ({HINTS[status]})")
+        secrets = self.auth.secrets()
+        text = redact("".join(parts), *secrets)
+        detail = redact(message, *secrets) if message else None
+        return cls(text, status=status, report=what, log_ref=log_ref, errors=errors, detail=detail)
+
+
+def _describe(failure: BaseException | None) -> str:
+    if failure is None:
+        return "server error"
+    if isinstance(failure, json.JSONDecodeError):
+        return "truncated or invalid JSON body"
+    if isinstance(failure, requests.Timeout):
+        return "timed out"
+    if isinstance(failure, requests.exceptions.ChunkedEncodingError):
+        return "connection dropped mid-body"
+    if isinstance(failure, requests.ConnectionError):
+        return "connection failed or was reset"
+    return type(failure).__name__
+
+
+def _json_or_none(resp: requests.Response | None) -> Any:
+    if resp is None:
+        return None
+    try:
+        return json.loads(resp.content)
+    except (ValueError, TypeError):
+        return None
+
+
+def _body_message(body: Any) -> str | None:
+    if not isinstance(body, dict):
+        return None
+    for key in ("message", "error_description", "error"):
+        if isinstance(body.get(key), str):
+            return body[key]
+    return None
+
+
+def _field_errors(body: Any) -> tuple[FieldError, ...]:
+    if not isinstance(body, dict):
+        return ()
+    embedded = body.get("_embedded")
+    items = embedded.get("errors") if isinstance(embedded, dict) else None
+    if not isinstance(items, list):
+        return ()
+    return tuple(
+        FieldError(e.get("path"), e.get("message"), e.get("rejectedValue"))
+        for e in items
+        if isinstance(e, dict)
+    )

@@ -1,0 +1,126 @@
+"""Pagination: the three report layouts and the HAL list endpoints."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlsplit
+
+import responses
+
+from tests.conftest import BASE, add_token
+
+W = {"start_date": "2026-01-01", "end_date": "2026-01-08"}
+
+
+def page_params(rsps, path):
+    return [
+        dict(parse_qsl(urlsplit(c.request.url).query))
+        for c in rsps.calls
+        if urlsplit(c.request.url).path == path
+    ]
+
+
+def drill(page, pages, ids, count=999):
+    return {"conversations": {"page": page, "pages": pages, "count": count,
+                              "results": [{"id": i} for i in ids]}}  # fmt: skip
+
+
+def test_drilldown_pages_under_conversations_walked_to_the_last(mocked, make_client):
+    add_token(mocked)
+    path = "/v2/reports/conversations/drilldown"
+    # count says 999 (20 pages of 50), but pages says 3: pages wins, count is never used
+    for n in (1, 2, 3):
+        mocked.add(responses.GET, BASE + path, json=drill(n, 3, [n * 10, n * 10 + 1]))
+    pages = list(make_client().iter_pages("conversations_drilldown", **W))
+    assert [p["conversations"]["page"] for p in pages] == [1, 2, 3]
+    sent = page_params(mocked, path)
+    assert [q["page"] for q in sent] == ["1", "2", "3"]
+    assert all(q["rows"] == "50" for q in sent)
+
+
+def test_top_level_pages_for_ratings_and_history(mocked, make_client):
+    add_token(mocked)
+    for report, path, extra in [
+        ("happiness_ratings", "/v2/reports/happiness/ratings", {}),
+        ("user_conversation_history", "/v2/reports/user/conversation-history", {"user": 7}),
+    ]:
+        for n in (1, 2):
+            mocked.add(responses.GET, BASE + path, json={
+                "facets": {}, "results": [{"id": n}], "page": n, "pages": 2, "count": 165})  # fmt: skip
+        pages = list(make_client().iter_pages(report, **W, **extra))
+        assert [p["results"][0]["id"] for p in pages] == [1, 2]
+        sent = page_params(mocked, path)
+        assert [q["page"] for q in sent] == ["1", "2"]
+        assert "rows" not in sent[0]  # ratings and history take no rows
+
+
+def test_stops_on_a_repeated_page(mocked, make_client, caplog):
+    add_token(mocked)
+    path = "/v2/reports/company/drilldown"
+    mocked.add(responses.GET, BASE + path, json=drill(1, 9, [1, 2]))
+    mocked.add(responses.GET, BASE + path, json=drill(2, 9, [3, 4]))
+    mocked.add(responses.GET, BASE + path, json=drill(1, 9, [1, 2]))  # server ignores page
+    pages = list(make_client().iter_pages("company_drilldown", **W))
+    assert len(pages) == 2
+    assert len(page_params(mocked, path)) == 3
+    assert "repeats an earlier page" in caplog.text
+
+
+def test_stops_on_an_empty_page(mocked, make_client):
+    add_token(mocked)
+    path = "/v2/reports/user/drilldown"
+    mocked.add(responses.GET, BASE + path, json=drill(1, 5, [1]))
+    mocked.add(responses.GET, BASE + path, json=drill(2, 5, []))
+    pages = list(make_client().iter_pages("user_drilldown", user=3, **W))
+    assert len(pages) == 2
+    assert len(page_params(mocked, path)) == 2
+
+
+def test_empty_window_costs_one_request(mocked, make_client):
+    add_token(mocked)
+    path = "/v2/reports/conversations/new-drilldown"
+    mocked.add(responses.GET, BASE + path, json=drill(1, 0, [], count=0))
+    assert (
+        len(list(make_client().iter_pages("conversations_new_conversations_drilldown", **W))) == 1
+    )
+    assert len(page_params(mocked, path)) == 1
+
+
+def test_non_paginated_report_yields_one_response(mocked, make_client):
+    add_token(mocked)
+    mocked.add(responses.GET, BASE + "/v2/reports/conversations/busy-times",
+               json=[{"day": 1, "hour": 0, "count": 3}])  # fmt: skip
+    assert list(make_client().iter_pages("conversations_busiest_times", **W)) == [
+        [{"day": 1, "hour": 0, "count": 3}]
+    ]
+
+
+def test_received_messages_both_layouts_pass_through(mocked, make_client):
+    add_token(mocked)
+    path = BASE + "/v2/reports/conversations/received-messages"
+    a = {"current": [{"date": "2026-01-01T00:00:00Z", "messages": 126}]}
+    b = {"current": [{"start": "2026-01-01T00:00:00Z", "count": 126}]}
+    mocked.add(responses.GET, path, json=a)
+    mocked.add(responses.GET, path, json=b)
+    client = make_client()
+    assert client.get_conversations_received_message_stats(**W) == a
+    assert client.get_conversations_received_message_stats(**W) == b
+
+
+def hal(key, items, number, total):
+    links = {"self": {"href": "x"}, "first": {"href": "x"}, "last": {"href": "x"}}
+    if number < total:
+        links["next"] = {"href": "x"}
+    return {"_embedded": {key: items}, "_links": links,
+            "page": {"size": 50, "totalElements": 99, "totalPages": total, "number": number}}  # fmt: skip
+
+
+def test_hal_lists_follow_every_page(mocked, make_client):
+    add_token(mocked)
+    for name, key in [("users", "users"), ("teams", "teams"), ("mailboxes", "mailboxes"),
+                      ("tags", "tags")]:  # fmt: skip
+        path = f"/v2/{name}"
+        mocked.add(responses.GET, BASE + path, json=hal(key, [{"id": 1}, {"id": 2}], 1, 2))
+        mocked.add(responses.GET, BASE + path, json=hal(key, [{"id": 3}], 2, 2))
+        items = getattr(make_client(), f"list_{name}")()
+        assert [i["id"] for i in items] == [1, 2, 3]
+        assert [q["page"] for q in page_params(mocked, path)] == ["1", "2"]

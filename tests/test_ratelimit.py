@@ -1,0 +1,121 @@
+"""The shared rate limiter: never more than the budget in any rolling window, across threads."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+
+from hs_extract.ratelimit import RateLimiter
+from tests.conftest import FakeClock
+
+
+def max_in_any_window(intervals: list[tuple[float, float]], window: float) -> int:
+    """Most requests the server could count in one window, wherever it received each one.
+
+    A request sent at s and answered at c reached the server somewhere in [s, c]; a window
+    (t - window, t] can hold it whenever s <= t and c > t - window.
+    """
+    worst = 0
+    for t in sorted({s for s, _ in intervals} | {c + window - 1e-9 for _, c in intervals}):
+        worst = max(worst, sum(1 for s, c in intervals if s <= t and c > t - window))
+    return worst
+
+
+def hammer(limiter: RateLimiter, now, pause, threads: int, per_thread: int, seed: int):
+    intervals: list[tuple[float, float]] = []
+    lock = threading.Lock()
+
+    def worker(i: int) -> None:
+        rnd = random.Random(seed + i)
+        for _ in range(per_thread):
+            limiter.acquire()
+            sent = now()
+            pause(rnd.uniform(0.0, 0.02) * limiter.window)  # latency
+            done = now()
+            limiter.release()
+            with lock:
+                intervals.append((sent, done))
+
+    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join(timeout=60)
+    assert len(intervals) == threads * per_thread
+    return intervals
+
+
+def test_budget_holds_under_8_threads_fake_clock():
+    clock = FakeClock()
+    limiter = RateLimiter(per_minute=40, share=0.5, clock=clock, sleep=clock.sleep)
+    assert limiter.budget == 20
+    intervals = hammer(limiter, clock, clock.sleep, threads=8, per_thread=25, seed=1)
+    assert max_in_any_window(intervals, 60.0) <= 20
+    span = max(c for _, c in intervals) - min(s for s, _ in intervals)
+    assert span >= (200 / 20 - 1) * 60  # it did have to wait: 200 requests at 20 per minute
+
+
+def test_budget_holds_under_8_threads_real_clock():
+    limiter = RateLimiter(per_minute=6, window=0.25)
+    intervals = hammer(limiter, time.monotonic, time.sleep, threads=8, per_thread=4, seed=7)
+    assert max_in_any_window(intervals, 0.25) <= 6
+    assert limiter.stats.waits > 0
+
+
+def test_full_budget_goes_without_waiting_then_waits_a_window():
+    clock = FakeClock()
+    limiter = RateLimiter(per_minute=5, clock=clock, sleep=clock.sleep)
+    for _ in range(5):
+        with limiter.slot():
+            pass
+    assert clock.sleeps == []
+    start = clock()
+    with limiter.slot():
+        pass
+    assert clock() - start == 60.0
+
+
+def test_remaining_header_books_other_apps_requests():
+    clock = FakeClock()
+    limiter = RateLimiter(per_minute=10, clock=clock, sleep=clock.sleep)
+    with limiter.slot():
+        pass
+    limiter.observe(limit=10, remaining=3)  # someone else used 6 of the account's 10
+    assert limiter.used() == 7
+    for _ in range(3):
+        with limiter.slot():
+            pass
+    assert clock.sleeps == []
+    with limiter.slot():  # the window is full: wait for it to roll
+        pass
+    assert clock.sleeps == [60.0]
+    assert limiter.stats.phantoms == 6
+
+
+def test_remaining_header_consistent_with_own_use_books_nothing():
+    clock = FakeClock()
+    limiter = RateLimiter(per_minute=10, clock=clock, sleep=clock.sleep)
+    for _ in range(4):
+        with limiter.slot():
+            pass
+    limiter.observe(limit=10, remaining=6)
+    assert limiter.used() == 4 and limiter.stats.phantoms == 0
+
+
+def test_limit_header_only_lowers_the_configured_ceiling():
+    limiter = RateLimiter(per_minute=400, share=0.5)
+    limiter.observe(limit=800, remaining=None)
+    assert limiter.budget == 200
+    limiter.observe(limit=100, remaining=None)
+    assert limiter.budget == 50
+
+
+def test_pause_holds_every_caller():
+    clock = FakeClock()
+    limiter = RateLimiter(per_minute=100, clock=clock, sleep=clock.sleep)
+    limiter.pause(12)
+    with limiter.slot():
+        pass
+    assert clock.sleeps == [12]
+    assert limiter.stats.waits == 1 and limiter.stats.wait_seconds == 12
