@@ -74,9 +74,15 @@ class ReportsClient:
         base = base_url.rstrip("/")
         auth = ClientCredentials(client_id, client_secret, base + "/v2/oauth2/token", clock=clock)
         self.transport = Transport(
-            base, auth, session=session, limiter=limiter, retry=retry, timeout=timeout,
-            sleep=sleep, jitter=jitter,
-        )  # fmt: skip
+            base,
+            auth,
+            session=session,
+            limiter=limiter,
+            retry=retry,
+            timeout=timeout,
+            sleep=sleep,
+            jitter=jitter,
+        )
         self._now = now or (lambda: pendulum.now(pendulum.UTC))
 
     def __repr__(self) -> str:

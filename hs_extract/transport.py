@@ -144,9 +144,13 @@ class Transport:
             try:
                 # Writes count as two requests against the account's limit (reference §2).
                 payload = self._send(
-                    "POST", auth.token_url, data=auth.token_form(), authenticate=False,
-                    what="token", cost=2,
-                )  # fmt: skip
+                    "POST",
+                    auth.token_url,
+                    data=auth.token_form(),
+                    authenticate=False,
+                    what="token",
+                    cost=2,
+                )
             except (FatalAPIError, AuthError) as exc:
                 detail = f": {exc.detail}" if exc.detail else ""
                 raise AuthError(
@@ -183,9 +187,14 @@ class Transport:
                 started = time.perf_counter()
                 try:
                     resp = self.session.request(
-                        method, url, params=params, data=data, headers=self.headers,
-                        auth=self.auth if authenticate else None, timeout=self.timeout,
-                    )  # fmt: skip
+                        method,
+                        url,
+                        params=params,
+                        data=data,
+                        headers=self.headers,
+                        auth=self.auth if authenticate else None,
+                        timeout=self.timeout,
+                    )
                     action = action_for(resp.status_code)
                     body = json.loads(resp.content) if action is Action.OK else None
                 except TRANSIENT_EXCEPTIONS as exc:

@@ -22,8 +22,11 @@ ENDPOINTS = REFERENCE["endpoints"]
 
 # API name → (gem keyword, Python value, exact wire value)
 SAMPLES = {
-    "start": ("start_date", pendulum.datetime(2024, 3, 1, 10, 30, tz="Europe/Paris"),
-              "2024-03-01T09:30:00Z"),
+    "start": (
+        "start_date",
+        pendulum.datetime(2024, 3, 1, 10, 30, tz="Europe/Paris"),
+        "2024-03-01T09:30:00Z",
+    ),
     "end": ("end_date", "2024-03-08T00:00:00Z", "2024-03-08T00:00:00Z"),
     "previousStart": ("previous_start_date", "2024-02-23", "2024-02-23T00:00:00Z"),
     "previousEnd": ("previous_end_date", "2024-03-01T00:00:00.750Z", "2024-03-01T00:00:00Z"),
@@ -44,9 +47,12 @@ SAMPLES = {
     "sortField": ("sort_field", "number", "number"),
     "sortOrder": ("sort_order", "DESC", "DESC"),
     "rating": ("rating", "not-good", "not-good"),
-    "sites": ("sites", ["5215163545667acd25394b5c", "5214c77c45667acd25394b51"],
-              "5215163545667acd25394b5c,5214c77c45667acd25394b51"),
-}  # fmt: skip
+    "sites": (
+        "sites",
+        ["5215163545667acd25394b5c", "5214c77c45667acd25394b51"],
+        "5215163545667acd25394b5c,5214c77c45667acd25394b51",
+    ),
+}
 
 
 def test_fixture_covers_all_32_reports():

@@ -20,8 +20,14 @@ def page_params(rsps, path):
 
 
 def drill(page, pages, ids, count=999):
-    return {"conversations": {"page": page, "pages": pages, "count": count,
-                              "results": [{"id": i} for i in ids]}}  # fmt: skip
+    return {
+        "conversations": {
+            "page": page,
+            "pages": pages,
+            "count": count,
+            "results": [{"id": i} for i in ids],
+        }
+    }
 
 
 def test_drilldown_pages_under_conversations_walked_to_the_last(mocked, make_client):
@@ -44,8 +50,11 @@ def test_top_level_pages_for_ratings_and_history(mocked, make_client):
         ("user_conversation_history", "/v2/reports/user/conversation-history", {"user": 7}),
     ]:
         for n in (1, 2):
-            mocked.add(responses.GET, BASE + path, json={
-                "facets": {}, "results": [{"id": n}], "page": n, "pages": 2, "count": 165})  # fmt: skip
+            mocked.add(
+                responses.GET,
+                BASE + path,
+                json={"facets": {}, "results": [{"id": n}], "page": n, "pages": 2, "count": 165},
+            )
         pages = list(make_client().iter_pages(report, **W, **extra))
         assert [p["results"][0]["id"] for p in pages] == [1, 2]
         sent = page_params(mocked, path)
@@ -87,8 +96,11 @@ def test_empty_window_costs_one_request(mocked, make_client):
 
 def test_non_paginated_report_yields_one_response(mocked, make_client):
     add_token(mocked)
-    mocked.add(responses.GET, BASE + "/v2/reports/conversations/busy-times",
-               json=[{"day": 1, "hour": 0, "count": 3}])  # fmt: skip
+    mocked.add(
+        responses.GET,
+        BASE + "/v2/reports/conversations/busy-times",
+        json=[{"day": 1, "hour": 0, "count": 3}],
+    )
     assert list(make_client().iter_pages("conversations_busiest_times", **W)) == [
         [{"day": 1, "hour": 0, "count": 3}]
     ]
@@ -110,14 +122,21 @@ def hal(key, items, number, total):
     links = {"self": {"href": "x"}, "first": {"href": "x"}, "last": {"href": "x"}}
     if number < total:
         links["next"] = {"href": "x"}
-    return {"_embedded": {key: items}, "_links": links,
-            "page": {"size": 50, "totalElements": 99, "totalPages": total, "number": number}}  # fmt: skip
+    return {
+        "_embedded": {key: items},
+        "_links": links,
+        "page": {"size": 50, "totalElements": 99, "totalPages": total, "number": number},
+    }
 
 
 def test_hal_lists_follow_every_page(mocked, make_client):
     add_token(mocked)
-    for name, key in [("users", "users"), ("teams", "teams"), ("mailboxes", "mailboxes"),
-                      ("tags", "tags")]:  # fmt: skip
+    for name, key in [
+        ("users", "users"),
+        ("teams", "teams"),
+        ("mailboxes", "mailboxes"),
+        ("tags", "tags"),
+    ]:
         path = f"/v2/{name}"
         mocked.add(responses.GET, BASE + path, json=hal(key, [{"id": 1}, {"id": 2}], 1, 2))
         mocked.add(responses.GET, BASE + path, json=hal(key, [{"id": 3}], 2, 2))

@@ -22,32 +22,92 @@ def bad(report: str, **params) -> str:
 @pytest.mark.parametrize(
     ("report", "params", "expected"),
     [
-        ("company", {"colour": "red"}, "company: unknown parameter colour='red'; allowed: start_date"),
-        ("company", {"types": "fax"}, "company: types='fax' is invalid; allowed: one or more of email, chat, phone"),
+        (
+            "company",
+            {"colour": "red"},
+            "company: unknown parameter colour='red'; allowed: start_date",
+        ),
+        (
+            "company",
+            {"types": "fax"},
+            "company: types='fax' is invalid; allowed: one or more of email, chat, phone",
+        ),
         ("company", {"types": ["email", "sms"]}, "allowed: one or more of email, chat, phone"),
-        ("company_customers_helped", {"view_by": "year"}, "view_by='year' is invalid; allowed: day, week, month"),
-        ("company_drilldown", {"range": "speed"}, "range='speed' is invalid; allowed: replies, firstReplyResolved, resolved, responseTime, firstResponseTime, handleTime"),
-        ("conversations_drilldown_by_field", {"field": "userid", "field_id": 1}, "field='userid' is invalid; allowed: tagid, replyid, workflowid, customerid"),
-        ("happiness_ratings", {"rating": "okay"}, "rating='okay' is invalid; allowed: great, ok, all, not-good"),
-        ("user_conversation_history", {"user": 1, "status": "spam"}, "status='spam' is invalid; allowed: active, pending, closed"),
-        ("user_conversation_history", {"user": 1, "sort_field": "modifiedAt"}, "sort_field='modifiedAt' is invalid; allowed: number, repliesSent, responseTime, resolveTime"),
+        (
+            "company_customers_helped",
+            {"view_by": "year"},
+            "view_by='year' is invalid; allowed: day, week, month",
+        ),
+        (
+            "company_drilldown",
+            {"range": "speed"},
+            "range='speed' is invalid; allowed: replies, firstReplyResolved, resolved, responseTime, firstResponseTime, handleTime",
+        ),
+        (
+            "conversations_drilldown_by_field",
+            {"field": "userid", "field_id": 1},
+            "field='userid' is invalid; allowed: tagid, replyid, workflowid, customerid",
+        ),
+        (
+            "happiness_ratings",
+            {"rating": "okay"},
+            "rating='okay' is invalid; allowed: great, ok, all, not-good",
+        ),
+        (
+            "user_conversation_history",
+            {"user": 1, "status": "spam"},
+            "status='spam' is invalid; allowed: active, pending, closed",
+        ),
+        (
+            "user_conversation_history",
+            {"user": 1, "sort_field": "modifiedAt"},
+            "sort_field='modifiedAt' is invalid; allowed: number, repliesSent, responseTime, resolveTime",
+        ),
         ("happiness_ratings", {"sort_field": "resolveTime"}, "allowed: number, modifiedAt, rating"),
-        ("happiness_ratings", {"sort_order": "asc"}, "sort_order='asc' is invalid; allowed: ASC, DESC"),
-        ("conversations_drilldown", {"rows": 51}, "rows=51 is invalid; allowed: an integer from 1 to 50"),
-        ("conversations_drilldown", {"rows": 0}, "rows=0 is invalid; allowed: an integer from 1 to 50"),
+        (
+            "happiness_ratings",
+            {"sort_order": "asc"},
+            "sort_order='asc' is invalid; allowed: ASC, DESC",
+        ),
+        (
+            "conversations_drilldown",
+            {"rows": 51},
+            "rows=51 is invalid; allowed: an integer from 1 to 50",
+        ),
+        (
+            "conversations_drilldown",
+            {"rows": 0},
+            "rows=0 is invalid; allowed: an integer from 1 to 50",
+        ),
         ("conversations_drilldown", {"page": 0}, "page=0 is invalid"),
-        ("conversations_drilldown", {"rows": "many"}, "rows='many' is invalid; allowed: an integer"),
-        ("company", {"mailboxes": "a,b"}, "mailboxes='a,b' is invalid; allowed: positive integer ids"),
+        (
+            "conversations_drilldown",
+            {"rows": "many"},
+            "rows='many' is invalid; allowed: an integer",
+        ),
+        (
+            "company",
+            {"mailboxes": "a,b"},
+            "mailboxes='a,b' is invalid; allowed: positive integer ids",
+        ),
         ("company", {"tags": [-3]}, "tags=[-3] is invalid"),
-        ("productivity", {"office_hours": "maybe"}, "office_hours='maybe' is invalid; allowed: true or false"),
+        (
+            "productivity",
+            {"office_hours": "maybe"},
+            "office_hours='maybe' is invalid; allowed: true or false",
+        ),
         ("docs", {"sites": "abc def"}, "sites='abc def' is invalid"),
         ("user", {}, "user: parameter user is required (user or team id)"),
         ("user", {"user": "me"}, "user: user='me' is invalid; allowed: an integer"),
         ("conversations_drilldown_by_field", {"field_id": 3}, "parameter field is required"),
         ("conversations_drilldown_by_field", {"field": "tagid"}, "parameter field_id is required"),
-        ("company_drilldown", {"range_id": 2}, "range_id=2 is invalid; only valid together with range"),
+        (
+            "company_drilldown",
+            {"range_id": 2},
+            "range_id=2 is invalid; only valid together with range",
+        ),
     ],
-)  # fmt: skip
+)
 def test_rule(report, params, expected):
     assert expected in bad(report, **W, **params)
 
@@ -108,12 +168,13 @@ def test_dates_are_sent_in_utc_without_fractions():
     q = build_query(
         REPORTS["company"],
         {
-            "start_date": dt.datetime(2026, 6, 1, 0, 0, 0, 999999,
-                                      tzinfo=dt.timezone(dt.timedelta(hours=-5))),
+            "start_date": dt.datetime(
+                2026, 6, 1, 0, 0, 0, 999999, tzinfo=dt.timezone(dt.timedelta(hours=-5))
+            ),
             "end_date": dt.date(2026, 6, 2),
         },
         NOW,
-    )  # fmt: skip
+    )
     assert q == {"start": "2026-06-01T05:00:00Z", "end": "2026-06-02T00:00:00Z"}
 
 

@@ -75,9 +75,11 @@ def test_second_401_raises_auth_error_without_a_third_try(mocked, make_client):
 
 def test_rejected_credentials_are_a_clear_auth_error(mocked, make_client):
     mocked.add(
-        responses.POST, TOKEN_URL, status=401,
+        responses.POST,
+        TOKEN_URL,
+        status=401,
         json={"error": "invalid_client", "error_description": f"bad secret {SECRET}"},
-    )  # fmt: skip
+    )
     with pytest.raises(AuthError) as info:
         make_client().get_company(**W)
     text = str(info.value)
@@ -242,8 +244,15 @@ def test_secret_and_token_never_leak(mocked, make_client, caplog):
     caplog.set_level(logging.DEBUG)
     with pytest.raises(BadRequestError) as info:
         client.get_company(**W)
-    texts = [str(info.value), repr(info.value), repr(client), repr(client.transport),
-             repr(client.transport.auth), str(vars(client.transport.auth)), caplog.text]  # fmt: skip
+    texts = [
+        str(info.value),
+        repr(info.value),
+        repr(client),
+        repr(client.transport),
+        repr(client.transport.auth),
+        str(vars(client.transport.auth)),
+        caplog.text,
+    ]
     for text in texts:
         assert SECRET not in text
         assert token not in text

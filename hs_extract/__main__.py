@@ -1,0 +1,5 @@
+"""python -m hs_extract: the hs-extract command."""
+
+from .cli import main
+
+main()
