@@ -29,6 +29,27 @@ def reports() -> None:
 @main.command(
     epilog="""\b
 Examples:
+  hs-extract tables                      # the reference, to stdout
+  hs-extract tables --write docs/tables.md
+"""
+)
+@click.option("--write", "path", type=click.Path(dir_okay=False), help="Write to this file.")
+def tables(path: str | None) -> None:
+    """Print the table reference: every table, its grain, key and typed columns."""
+    from .normalize.docs import render
+
+    text = render()
+    if path:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        click.echo(f"wrote {path}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command(
+    epilog="""\b
+Examples:
   hs-extract simulate --port 8099
   hs-extract simulate --port 8099 --latency-ms 300 --rate-limit 400 --fault-rate 0.05
   curl -s -d grant_type=client_credentials -d client_id=simulator-app \\

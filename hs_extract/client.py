@@ -16,13 +16,15 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import pandas as pd
 import pendulum
+import pyarrow as pa
 import requests
 
 from .auth import ClientCredentials, Secret
 from .catalog import REPORTS, Kind, ReportSpec, get_report
 from .errors import ConfigError
-from .params import build_query
+from .params import apply_defaults, build_query, normalize_params
 from .ratelimit import RateLimiter
 from .retry import RetryConfig
 from .transport import Transport, TransportStats
@@ -147,6 +149,22 @@ class ReportsClient:
                 return
             page += 1
 
+    def frames(self, report: str | ReportSpec, **params: Any) -> dict[str, pd.DataFrame]:
+        """Every page of ``report`` as tidy, typed DataFrames keyed by table name.
+
+        Integer columns use pandas' nullable ``Int64`` so ids and counts stay integers when a
+        value is missing; timestamps are UTC.
+        """
+        from .normalize import RequestMeta, normalize  # a later stage, loaded when needed
+
+        spec = report if isinstance(report, ReportSpec) else get_report(report)
+        effective = normalize_params(spec, apply_defaults(spec, params, self._now()))
+        pages = list(self.iter_pages(spec, **params))
+        tables = normalize(
+            spec, pages if spec.paginated else pages[0], RequestMeta.for_params(effective)
+        )
+        return {name: to_frame(table) for name, table in tables.items()}
+
     # --- companion lists (HAL) ---------------------------------------------------------------
 
     def _list(self, path: str, key: str, **params: Any) -> list[dict]:
@@ -181,6 +199,15 @@ class ReportsClient:
     def list_tags(self) -> list[dict]:
         """Every tag (``/v2/tags``)."""
         return self._list(*LISTS["tags"])
+
+
+#: nullable pandas dtypes, so missing values do not turn ints into floats
+PANDAS_TYPES = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+
+
+def to_frame(table: pa.Table) -> pd.DataFrame:
+    """An Arrow table as a DataFrame with nullable integer and boolean columns."""
+    return table.to_pandas(types_mapper=PANDAS_TYPES.get)
 
 
 _PY_TYPES = {

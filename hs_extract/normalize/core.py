@@ -1,0 +1,284 @@
+"""Normalizers: report payloads to tidy, typed tables. Pure: no I/O, no clock.
+
+``normalize(report, pages, meta)`` → ``{table name: pyarrow.Table}`` for every table of the
+report (empty tables included, so a re-load of a window that became empty replaces its rows).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+import pyarrow as pa
+
+from ..catalog import REPORTS, Kind, ReportSpec, get_report
+from ..dates import to_utc
+from ..errors import NormalizeError
+from .engine import Sink, TableBuilder, compile_plan
+from .fast import read_pages, tables_from_pages
+from .fields import BUSY_TIMES, RESULTS, SUMMARIES
+from .schema import tables_of
+
+__all__ = ["RequestMeta", "Sink", "filters_text", "normalize", "normalize_json"]
+
+PERIODS = ("current", "previous", "deltas")
+#: parameters that change what the numbers mean, kept in the ``filters`` column
+FILTER_PARAMS = ("mailboxes", "tags", "types", "folders", "office_hours", "sites")
+
+
+def filters_text(params: Mapping[str, Any]) -> str:
+    """Canonical text of a filter set: ``folders=1,2;types=chat,email`` (empty: no filter)."""
+    parts = []
+    for name in FILTER_PARAMS:
+        value = params.get(name)
+        if value is None or value == [] or value is False:
+            continue
+        if isinstance(value, str):
+            value = value.split(",")
+        if isinstance(value, bool):
+            text = "true"
+        else:
+            items = list(value) if isinstance(value, Iterable) else [value]
+            text = ",".join(sorted(str(v) for v in items))
+        parts.append(f"{name}={text}")
+    return ";".join(parts)
+
+
+@dataclass(frozen=True)
+class RequestMeta:
+    """What the rows are about: the window, the slice, the run."""
+
+    window_start: dt.datetime
+    window_end: dt.datetime
+    extracted_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def for_params(cls, params: Mapping[str, Any], **kw: Any) -> RequestMeta:
+        """Meta of one request: its window is its ``start_date``–``end_date``."""
+        return cls(to_utc(params["start_date"]), to_utc(params["end_date"]), params=params, **kw)
+
+    def constants(self) -> dict[str, Any]:
+        p = self.params
+        return {
+            "window_start": self.window_start,
+            "window_end": self.window_end,
+            "extracted_at": self.extracted_at,
+            "run_id": self.run_id,
+            "user_id": p.get("user"),
+            "field": p.get("field"),
+            "field_id": p.get("field_id"),
+            "range": p.get("range"),
+            "range_id": p.get("range_id"),
+            "rating": p.get("rating"),
+            "status": p.get("status"),
+            "filters": filters_text(p),
+        }
+
+
+def _at(path: str):
+    return lambda i: path
+
+
+def _indexed(fmt: str):
+    return lambda i: fmt.format(i)
+
+
+def _obj(value: Any, report: str, path: str) -> dict | None:
+    if value is None or isinstance(value, dict):
+        return value
+    raise NormalizeError(
+        f"{report}: {path}: expected an object, got {type(value).__name__}",
+        report=report,
+        json_path=path,
+    )
+
+
+def _list(value: Any, report: str, path: str) -> list:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    raise NormalizeError(
+        f"{report}: {path}: expected a list, got {type(value).__name__}",
+        report=report,
+        json_path=path,
+    )
+
+
+def _leftovers(b: TableBuilder, row: int | None, payload: dict, known, where: str, origin):
+    """Keys outside any row: into ``row``'s ``_extra`` (a row of nulls is made if none)."""
+    extra = {k: v for k, v in payload.items() if k not in known}
+    if not extra:
+        return
+    if row is None:
+        row = b.new_rows(1, origin)
+    for k, v in extra.items():
+        b.add_extra(row, k, v)
+        b.sink.note(b.report, f"{where}.{k}")
+
+
+def _summary(spec: ReportSpec, b: dict[str, TableBuilder], payload: Any, where: str) -> None:
+    main = b[spec.name]
+    payload = _obj(payload, spec.name, where) or {}
+    f = SUMMARIES[spec.name]
+    metrics = compile_plan(f.metrics)
+    sections = compile_plan(f.sections)
+    for period in PERIODS:
+        obj = _obj(payload.get(period), spec.name, f"{where}.{period}")
+        if obj is None and period != "current":
+            continue
+        row = main.new_rows(1, _at(f"{where}.{period}"))
+        main.set("period", row, [period])
+        main.fill(metrics, [obj], row, f"{where}.{period}")
+        if period == "current":  # window-level scalars, lists and unknown keys
+            skip = {*PERIODS, *(f.per_period or {})}
+            window = {k: v for k, v in payload.items() if k not in skip}
+            main._origins.append((row, _at(where)))
+            main.fill(sections, [window], row, where)
+            main._origins.pop()
+    for section, (item, table) in (f.per_period or {}).items():
+        _per_period(
+            spec, b[f"{spec.name}__{table}"], payload.get(section), item, f"{where}.{section}"
+        )
+
+
+def _per_period(spec: ReportSpec, child: TableBuilder, items: Any, item, where: str) -> None:
+    """Lists whose items carry their own current/previous (phone users)."""
+    plan = compile_plan(item)
+    for i, it in enumerate(_list(items, spec.name, where)):
+        it = _obj(it, spec.name, f"{where}[{i}]")
+        if it is None:
+            continue
+        head = {k: v for k, v in it.items() if k not in ("current", "previous")}
+        first = None
+        for period in ("current", "previous"):
+            obj = _obj(it.get(period), spec.name, f"{where}[{i}].{period}")
+            if obj is None:
+                continue
+            row = child.new_rows(1, _at(f"{where}[{i}].{period}"))
+            first = row if first is None else first
+            child.set("period", row, [period])
+            child.fill(plan, [{**head, **obj}], row, f"{where}[].{period}")
+        if first is None:
+            row = child.new_rows(1, _at(f"{where}[{i}]"))
+            child.fill(plan, [head], row, f"{where}[]")
+
+
+def _series(spec: ReportSpec, b: dict[str, TableBuilder], payload: Any, where: str) -> None:
+    main = b[spec.name]
+    payload = _obj(payload, spec.name, where) or {}
+    columns = [c.name for c in main.spec.columns if c.name not in ("period", "date")]
+    first_row = None
+    for period in ("current", "previous"):
+        points = _list(payload.get(period), spec.name, f"{where}.{period}")
+        points = [p for p in points if p is not None]
+        if not points:
+            continue
+        row = main.new_rows(len(points), _indexed(f"{where}.{period}[{{}}]"))
+        main._check(points, dict, row, "", "an object")
+        first_row = row if first_row is None else first_row
+        main.set("period", row, [period] * len(points))
+        for layout in spec.series:  # each point in the layout whose label it carries
+            idx = [i for i, p in enumerate(points) if layout.label in p]
+            if not idx:
+                continue
+            known = {layout.label, *layout.values}
+            sub = [points[i] for i in idx]
+            for i, p in zip(idx, sub, strict=True):
+                main.cols["date"][row + i] = p.get(layout.label)
+                for col, key in zip(columns, layout.values, strict=True):
+                    main.cols[col][row + i] = p.get(key)
+                if not known.issuperset(p):
+                    for k in p.keys() - known:
+                        main.add_extra(row + i, k, p[k])
+                        main.sink.note(spec.name, f"{where}.{period}[].{k}")
+        for i, p in enumerate(points):  # no known label: keep the whole point
+            if not any(layout.label in p for layout in spec.series):
+                for k, v in p.items():
+                    main.add_extra(row + i, k, v)
+                    main.sink.note(spec.name, f"{where}.{period}[].{k}")
+    _leftovers(main, first_row, payload, {"current", "previous"}, where, _at(where))
+
+
+def _paginated(spec: ReportSpec, b: dict[str, TableBuilder], pages: Sequence[Any]) -> None:
+    main = b[spec.name]
+    plan = compile_plan(RESULTS[spec.name])
+    container = spec.page_container
+    position = 0
+    for n, page in enumerate(pages):
+        where = f"$[{n}]"
+        page = _obj(page, spec.name, where) or {}
+        box_where = f"{where}.{container}" if container else where
+        box = _obj(page.get(container), spec.name, box_where) if container else page
+        box = box or {}
+        results = [
+            r
+            for r in _list(box.get(spec.results_key), spec.name, f"{box_where}.{spec.results_key}")
+            if r is not None
+        ]
+        first = None
+        if results:
+            first = main.new_rows(len(results), _indexed(f"{box_where}.{spec.results_key}[{{}}]"))
+            main._check(results, dict, first, "", "an object")
+            main.set("position", first, list(range(position, position + len(results))))
+            position += len(results)
+            main.fill(plan, results, first, f"$.{container + '.' if container else ''}results[]")
+        known = {"page", "pages", "count", spec.results_key}
+        if not box.get("facets"):
+            known.add("facets")
+        _leftovers(main, first, box, known, box_where, _at(box_where))
+        if container:
+            _leftovers(main, first, page, {container}, where, _at(where))
+
+
+def _busy(spec: ReportSpec, b: dict[str, TableBuilder], payload: Any, where: str) -> None:
+    main = b[spec.name]
+    items = [r for r in _list(payload, spec.name, where) if r is not None]
+    if items:
+        row = main.new_rows(len(items), _indexed(f"{where}[{{}}]"))
+        main._check(items, dict, row, "", "an object")
+        main.fill(compile_plan(BUSY_TIMES), items, row, f"{where}[]")
+
+
+def normalize(
+    report: str | ReportSpec,
+    pages: Any,
+    meta: RequestMeta,
+    sink: Sink | None = None,
+) -> dict[str, pa.Table]:
+    """Every table of ``report`` from its payload (a paginated report: the list of its pages)."""
+    spec = report if isinstance(report, ReportSpec) else get_report(report)
+    sink = sink or Sink()
+    builders: dict[str, TableBuilder] = {}
+    for t in tables_of(spec.name):
+        builders[t.name] = TableBuilder(t, builders, sink)
+    if spec.kind is Kind.PAGINATED:
+        _paginated(spec, builders, pages if isinstance(pages, list) else [pages])
+    elif spec.kind is Kind.SUMMARY:
+        _summary(spec, builders, pages, "$")
+    elif spec.kind is Kind.TIMESERIES:
+        _series(spec, builders, pages, "$")
+    else:
+        _busy(spec, builders, pages, "$")
+    constants = meta.constants()
+    return {name: b.to_table(constants) for name, b in builders.items()}
+
+
+def normalize_json(
+    report: str, raw_pages: Sequence[bytes], meta: RequestMeta, sink: Sink | None = None
+) -> dict[str, pa.Table]:
+    """``normalize`` from raw response bodies: paginated reports through Arrow's JSON reader
+    when every page fits the schema, anything else through orjson and the Python path."""
+    spec = REPORTS[report]
+    if spec.paginated:
+        parsed = read_pages(report, raw_pages)
+        if parsed is not None:
+            return tables_from_pages(report, parsed, meta.constants())
+    pages = [orjson.loads(p) for p in raw_pages]
+    return normalize(spec, pages if spec.paginated else pages[0], meta, sink)
