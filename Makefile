@@ -13,8 +13,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check hs_extract tests
-	$(BIN)/ruff format --check hs_extract tests
+	$(BIN)/ruff check hs_extract tests bench
+	$(BIN)/ruff format --check hs_extract tests bench
 
 test: lint
 	$(BIN)/python -m pytest

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from . import __version__
+from . import __version__, runcli
 from .catalog import REPORTS
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -116,6 +116,10 @@ def simulate(
     except KeyboardInterrupt:
         sys.exit(0)
 
+
+main.add_command(runcli.run)
+main.add_command(runcli.plan)
+main.add_command(runcli.state)
 
 if __name__ == "__main__":
     main()

@@ -9,13 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import inspect
-import json
 import logging
 import random
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import orjson
 import pandas as pd
 import pendulum
 import pyarrow as pa
@@ -122,9 +122,20 @@ class ReportsClient:
         early on an empty page or one already seen. Drilldowns default to ``rows=50`` (the most
         the API allows, so the fewest requests). A report without pages yields one response.
         """
+        for _, body in self._walk(report, params, raw=False):
+            yield body
+
+    def iter_raw_pages(self, report: str | ReportSpec, **params: Any) -> Iterator[bytes]:
+        """Like :meth:`iter_pages`, but the raw response bodies (for ``normalize_json``)."""
+        for content, _ in self._walk(report, params, raw=True):
+            yield content
+
+    def _walk(self, report: str | ReportSpec, params: dict, raw: bool) -> Iterator[tuple]:
         spec = report if isinstance(report, ReportSpec) else get_report(report)
         if not spec.paginated:
-            yield self.fetch(spec, **params)
+            query = build_query(spec, params, self._now())
+            got = self.transport.get(spec.path, query, what=spec.name, raw=raw)
+            yield got if raw else (None, got)
             return
         params = dict(params)
         if spec.accepts("rows") and params.get("rows") is None:
@@ -132,18 +143,20 @@ class ReportsClient:
         page = int(params.pop("page", None) or 1)
         seen: set[str] = set()
         while True:
-            payload = self.fetch(spec, page=page, **params)
+            query = build_query(spec, {**params, "page": page}, self._now())
+            got = self.transport.get(spec.path, query, what=spec.name, raw=raw)
+            payload = got[1] if raw else got
             box = payload.get(spec.page_container) if spec.page_container else payload
             box = box if isinstance(box, dict) else {}
             results = box.get(spec.results_key) or []
             fingerprint = hashlib.sha1(
-                json.dumps(results, sort_keys=True, default=str).encode()
+                orjson.dumps(results, option=orjson.OPT_SORT_KEYS)
             ).hexdigest()
             if results and fingerprint in seen:
                 log.warning("%s: page %s repeats an earlier page; stopping", spec.name, page)
                 return
             seen.add(fingerprint)
-            yield payload
+            yield got if raw else (None, got)
             pages = box.get("pages")
             if not results or not isinstance(pages, int) or page >= pages:
                 return

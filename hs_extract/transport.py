@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 from urllib.parse import urlsplit
 
+import orjson
 import requests
 
 from . import __version__
@@ -130,9 +131,17 @@ class Transport:
         with self._lock:
             setattr(self.stats, name, getattr(self.stats, name) + amount)
 
-    def get(self, path: str, params: Mapping[str, str] | None = None, *, what: str = "") -> Any:
-        """GET ``path`` with ``params``; the parsed JSON body. ``what`` names it in errors."""
-        return self._send("GET", self.base_url + path, params=params, what=what or path)
+    def get(
+        self,
+        path: str,
+        params: Mapping[str, str] | None = None,
+        *,
+        what: str = "",
+        raw: bool = False,
+    ) -> Any:
+        """GET ``path`` with ``params``: the parsed JSON body, or ``(bytes, parsed)`` when
+        ``raw``. ``what`` names the request in errors."""
+        return self._send("GET", self.base_url + path, params=params, what=what or path, raw=raw)
 
     def _ensure_token(self) -> None:
         auth = self.auth
@@ -174,6 +183,7 @@ class Transport:
         authenticate: bool = True,
         what: str,
         cost: int = 1,
+        raw: bool = False,
     ) -> Any:
         transient = rate_limited = 0
         renewed = False
@@ -196,7 +206,8 @@ class Transport:
                         timeout=self.timeout,
                     )
                     action = action_for(resp.status_code)
-                    body = json.loads(resp.content) if action is Action.OK else None
+                    # parsing is also the check that the body arrived whole
+                    body = orjson.loads(resp.content) if action is Action.OK else None
                 except TRANSIENT_EXCEPTIONS as exc:
                     failure, action = exc, Action.BACKOFF
             self._log(method, url, params, resp, failure, started)
@@ -206,7 +217,7 @@ class Transport:
                     _int_header(resp, "X-RateLimit-Remaining-Minute"),
                 )
             if action is Action.OK:
-                return body
+                return (resp.content, body) if raw else body
             if action is Action.WAIT_RETRY_AFTER:
                 rate_limited += 1
                 self._count("rate_limited")

@@ -316,7 +316,7 @@ class Account:
         return convs
 
     def _conversation(self, rng: random.Random, day: int, i: int, created: int) -> Conversation:
-        cid = 400_000_000 + day * 2000 + i
+        cid = day * 100_000 + i  # unique while a day has fewer than 100,000 conversations
         channel = rng.choices(("email", "chat", "phone"), (70, 20, 10))[0]
         mailbox = rng.choices(self.mailboxes, (60, 25, 15))[0]
         folders = [f for f in self.folders if f.mailbox_id == mailbox.id]
@@ -373,7 +373,7 @@ class Account:
         events = sorted(e for e in events if e < self.cutoff)
         c = Conversation(
             id=cid,
-            number=100000 + day % 100000 * 20 + i,
+            number=(day % 10_000) * 100_000 + i + 1,
             created=created,
             channel=channel,
             mailbox_id=mailbox.id,

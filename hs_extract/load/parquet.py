@@ -1,0 +1,163 @@
+"""Parquet destination: a dataset per table at ``<path>/<table>/``, hive-partitioned by window.
+
+Each unit (report, slice, window) owns exactly one file per table:
+``<path>/<table>/window_date=<local date>/<unit id>.parquet``. It is written under a hidden
+temporary name and renamed over the old one, so a crash never leaves a half-written file where
+readers look (pyarrow and pandas skip names starting with ``.``), and a re-run replaces instead
+of duplicating. Empty units write empty files, so every table can be read with its schema.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import threading
+import uuid
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..errors import LoadError, StateError
+from ..normalize.schema import TableSpec
+
+__all__ = ["JsonState", "ParquetDestination", "unit_id"]
+
+TMP_PREFIX = ".tmp-"
+
+
+def unit_id(report: str, slice_key: str, window_start) -> str:
+    """Stable file name stem of a unit."""
+    text = f"{report}|{slice_key}|{window_start.isoformat()}"
+    return "unit-" + hashlib.sha1(text.encode()).hexdigest()[:20]
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):  # not every filesystem lets a directory be opened
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file and a rename."""
+    tmp = path.with_name(f"{TMP_PREFIX}{uuid.uuid4().hex}-{path.name}")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+class ParquetDestination:
+    """Parquet datasets under ``path``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    def __repr__(self) -> str:
+        return f"ParquetDestination({str(self.path)!r})"
+
+    def prepare(self, specs: Iterable[TableSpec] = ()) -> None:
+        """Check the directory is writable and remove temporary files a crash left behind."""
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            probe = self.path / f"{TMP_PREFIX}probe-{uuid.uuid4().hex}"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise LoadError(
+                f"parquet: cannot write to {self.path}: {exc.strerror}; choose a writable "
+                "destinations.parquet.path"
+            ) from None
+        for tmp in self.path.rglob(f"{TMP_PREFIX}*"):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+    def write_unit(self, uid: str, partition: str, tables: Mapping[str, pa.Table]) -> None:
+        """Replace the unit's file in every table's dataset."""
+        for name, table in tables.items():
+            folder = self.path / name / f"window_date={partition}"
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                final = folder / f"{uid}.parquet"
+                tmp = folder / f"{TMP_PREFIX}{uuid.uuid4().hex}.parquet"
+                pq.write_table(table, tmp, compression="zstd")
+                with open(tmp, "rb") as fh:
+                    os.fsync(fh.fileno())
+                os.replace(tmp, final)
+                _fsync_dir(folder)
+            except OSError as exc:
+                raise LoadError(f"parquet: cannot write {name} ({partition}): {exc}") from None
+
+    def files(self, table: str) -> list[Path]:
+        return sorted((self.path / table).glob("window_date=*/*.parquet"))
+
+
+class JsonState:
+    """Incremental state in ``<path>/_state.json`` when there is no SQL destination."""
+
+    def __init__(self, path: Path) -> None:
+        self.file = Path(path) / "_state.json"
+        self._lock = threading.Lock()
+        self._units: dict[str, dict] = {}
+        if self.file.exists():
+            try:
+                self._units = json.loads(self.file.read_text())["units"]
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                raise StateError(
+                    f"state: {self.file} is unreadable ({exc}); move it away to reload everything"
+                ) from None
+
+    @staticmethod
+    def _key(report: str, slice_key: str, start: str) -> str:
+        return f"{report}|{slice_key}|{start}"
+
+    def mark_many(self, units, run_id: str) -> None:
+        """Record units as loaded (after their files are durable), in one atomic write."""
+        loaded_at = dt.datetime.now(dt.UTC).isoformat()
+        with self._lock:
+            for u in units:
+                start, end = u.window[0].isoformat(), u.window[1].isoformat()
+                self._units[self._key(u.report, u.slice_key, start)] = {
+                    "report": u.report,
+                    "slice": u.slice_key,
+                    "window_start": start,
+                    "window_end": end,
+                    "rows": u.rows,
+                    "loaded_at": loaded_at,
+                    "run_id": run_id,
+                }
+            self._write()
+
+    def _write(self) -> None:
+        data = json.dumps({"version": 1, "units": self._units}, indent=1, sort_keys=True)
+        atomic_write_bytes(self.file, data.encode())
+
+    def loaded(self):
+        out: dict[tuple[str, str], list] = {}
+        for u in self._units.values():
+            start = dt.datetime.fromisoformat(u["window_start"])
+            out.setdefault((u["report"], u["slice"]), []).append(start)
+        return out
+
+    def state_rows(self, report: str | None = None) -> list[dict]:
+        rows = sorted(
+            self._units.values(), key=lambda u: (u["report"], u["slice"], u["window_start"])
+        )
+        return [r for r in rows if not report or r["report"] == report]
+
+    def reset(self, reports=None) -> int:
+        with self._lock:
+            gone = [k for k, u in self._units.items() if not reports or u["report"] in reports]
+            for k in gone:
+                del self._units[k]
+            self._write()
+        return len(gone)

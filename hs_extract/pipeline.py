@@ -1,0 +1,338 @@
+"""The incremental run: plan → fetch (all pages) → normalize → load → state, unit by unit.
+
+Requests run on a pool of ``max_workers`` threads sharing the client's rate limiter. A unit is
+durable in every destination before its state moves (in SQL, in the same transaction). A
+failed unit does not stop the others and is tried again next run; a 403 names the report,
+skips the rest of it, and the run goes on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+
+import pendulum
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .catalog import REPORTS, Kind
+from .client import ReportsClient
+from .config import Config
+from .errors import AccessDeniedError, HSExtractError
+from .load.parquet import JsonState, ParquetDestination, atomic_write_bytes, unit_id
+from .load.sql import SqlDestination, UnitData
+from .loader import Loader
+from .normalize import RequestMeta, Sink, normalize, normalize_json, table_specs, tables_of
+from .planner import Lists, Plan, Request, Unit, build_plan
+from .windows import Window, default_end, iter_windows
+
+__all__ = ["Pipeline", "RunResult"]
+
+log = logging.getLogger("hs_extract.run")
+
+
+@dataclass
+class RunResult:
+    """What a run did; ``ok`` only when every planned unit was loaded."""
+
+    run_id: str
+    plan: Plan
+    units_loaded: int = 0
+    rows: Counter = field(default_factory=Counter)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    denied: dict[str, str] = field(default_factory=dict)
+    pages: int = 0
+    unknown_keys: set[str] = field(default_factory=set)
+    interrupted: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures and not self.denied and not self.interrupted
+
+    @property
+    def units_failed(self) -> int:
+        return len(self.plan.units) - self.units_loaded
+
+
+def split_windows(table: pa.Table, windows: Sequence[Window]) -> dict[Window, pa.Table]:
+    """A time series' buckets, split back into the windows they fall in (others dropped)."""
+    out = {}
+    dates = table.column("date")
+    for w in windows:
+        mask = pc.and_(
+            pc.greater_equal(dates, pa.scalar(w.start, dates.type)),
+            pc.less(dates, pa.scalar(w.end, dates.type)),
+        )
+        part = table.filter(mask)
+        ws, we = (
+            table.schema.get_field_index("window_start"),
+            table.schema.get_field_index("window_end"),
+        )
+        part = part.set_column(
+            ws, "window_start", pa.repeat(pa.scalar(w.start, dates.type), part.num_rows)
+        )
+        part = part.set_column(
+            we, "window_end", pa.repeat(pa.scalar(w.end, dates.type), part.num_rows)
+        )
+        out[w] = part
+    return out
+
+
+def dedupe(table: pa.Table, key: Sequence[str]) -> pa.Table:
+    """Drop rows whose key repeats an earlier row's (live data can shift between pages)."""
+    if table.num_rows < 2 or not key:
+        return table
+    cols = [table.column(k).to_pylist() for k in key]
+    seen: set = set()
+    keep = []
+    for i, k in enumerate(zip(*cols, strict=True)):
+        if k not in seen:
+            seen.add(k)
+            keep.append(i)
+    return table if len(keep) == table.num_rows else table.take(pa.array(keep))
+
+
+class Pipeline:
+    """One config's destinations, state and client, and the run that ties them together."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        client: ReportsClient | None = None,
+        strict: bool = False,
+        now: Callable[[], dt.datetime] | None = None,
+    ) -> None:
+        self.config = config
+        src = config.source
+        self.client = client or ReportsClient(
+            src.client_id,
+            src.client_secret,
+            src.base_url,
+            rate_limit_per_minute=src.rate_limit_per_minute,
+            rate_limit_share=src.rate_limit_share,
+            timeout=(10.0, src.timeout),
+        )
+        self.sink = Sink(strict=strict)
+        self._now = now or (lambda: dt.datetime.now(dt.UTC))
+        self.parquet = ParquetDestination(config.parquet_path) if config.parquet_path else None
+        self.sql = (
+            SqlDestination(config.sql_url.reveal(), config.sql_schema) if config.sql_url else None
+        )
+        self.state = self.sql or JsonState(config.parquet_path)
+        self._load_lock = threading.Lock()
+
+    def open(self) -> Pipeline:
+        """Create or upgrade the destinations' tables (fails fast on an unusable one)."""
+        specs = list(table_specs().values())
+        if self.parquet:
+            self.parquet.prepare(specs)
+        if self.sql:
+            self.sql.prepare(specs)
+        return self
+
+    def close(self) -> None:
+        if self.sql:
+            self.sql.close()
+
+    # --- planning ------------------------------------------------------------------------------
+
+    def windows(self, start: dt.date | None = None, end: dt.date | None = None) -> list[Window]:
+        w = self.config.windows
+        stop = end or w.end or default_end(self._now(), w.timezone)
+        return iter_windows(start or w.start, stop, w.size, w.timezone)
+
+    def lists(self, reports: Sequence[str] | None = None) -> Lists:
+        """Ids the config's slices need, from /v2/users, /v2/teams and /v2/tags (not reports)."""
+        wanted = [r for r in self.config.reports if not reports or r.name in reports]
+        lists = Lists()
+        if any(r.users == "all" for r in wanted):
+            lists.users = [u["id"] for u in self.client.list_users()]
+            lists.teams = [t["id"] for t in self.client.list_teams()]
+        if any(r.field_ids == "all" for r in wanted):
+            lists.tags = [t["id"] for t in self.client.list_tags()]
+        return lists
+
+    def plan(self, start=None, end=None, reports=None, full_refresh=False) -> Plan:
+        """The requests a run would make, without calling any report endpoint."""
+        return build_plan(
+            self.config,
+            self.windows(start, end),
+            self.lists(reports),
+            self.state.loaded(),
+            reports=reports,
+            full_refresh=full_refresh,
+        )
+
+    # --- running -------------------------------------------------------------------------------
+
+    def run(
+        self,
+        start=None,
+        end=None,
+        reports=None,
+        full_refresh=False,
+        progress: Callable[[RunResult, Request | None], None] | None = None,
+    ) -> RunResult:
+        """Load every planned unit; failures are collected, not raised."""
+        run_id = pendulum.now("UTC").format("YYYYMMDDTHHmmss") + "-" + uuid.uuid4().hex[:6]
+        plan = self.plan(start, end, reports, full_refresh)
+        result = RunResult(run_id, plan)
+        started = dt.datetime.now(dt.UTC)
+        self._log_run(result, started_at=started, status="running")
+        skip: set[str] = set()
+        workers = max(1, self.config.source.max_workers)
+        loader = Loader(
+            lambda batch: self._commit(batch, run_id),
+            lambda unit: self._loaded(unit, result),
+            lambda unit, message: self._failed(unit, message, result),
+            depth=workers * 4,
+        )
+        with ThreadPoolExecutor(workers, thread_name_prefix="hs-unit") as pool:
+            pending: dict[Future, Request] = {}
+            # window by window, all reports: a denied report is learned of after one request,
+            # and the oldest windows complete first
+            queue = iter(sorted(plan.requests, key=lambda r: r.windows[0].start))
+            try:
+                while True:
+                    while len(pending) < workers * 2:  # a short queue keeps memory flat
+                        req = next(queue, None)
+                        if req is None:
+                            break
+                        if req.report in skip:
+                            continue
+                        pending[pool.submit(self._do, req, result, skip, loader)] = req
+                    if not pending:
+                        loader.close()  # commit what is queued
+                        break
+                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for fut in done:
+                        req = pending.pop(fut)
+                        self._settle(fut, req, result, skip)
+                        if progress:
+                            progress(result, req)
+            except KeyboardInterrupt:
+                result.interrupted = True
+                for fut in pending:
+                    fut.cancel()
+                raise
+            finally:
+                result.unknown_keys = set(self.sink.unknown)
+                self._log_run(
+                    result,
+                    started_at=started,
+                    status=self._status(result),
+                    finished_at=dt.datetime.now(dt.UTC),
+                )
+        return result
+
+    @staticmethod
+    def _status(result: RunResult) -> str:
+        return "interrupted" if result.interrupted else "ok" if result.ok else "failed"
+
+    def _settle(self, fut: Future, req: Request, result: RunResult, skip: set[str]) -> None:
+        exc = fut.exception()
+        if exc is None:
+            return
+        if isinstance(exc, AccessDeniedError):
+            skip.add(req.report)
+            result.denied[req.report] = str(exc)
+            log.warning("%s: access denied; the rest of this report is skipped", req.report)
+            return
+        text = str(exc) if isinstance(exc, HSExtractError) else f"{type(exc).__name__}: {exc}"
+        for unit in req.units:
+            result.failures.append((str(unit), text))
+        log.debug("request failed", exc_info=exc)
+
+    def _do(self, req: Request, result: RunResult, skip: set[str], loader: Loader) -> None:
+        if req.report in skip:  # denied while this request waited in the queue
+            return
+        spec = REPORTS[req.report]
+        series = spec.kind is Kind.TIMESERIES
+        meta = RequestMeta(
+            window_start=req.params["start_date"] if series else req.windows[0].start,
+            window_end=req.windows[-1].end,
+            extracted_at=dt.datetime.now(dt.UTC),
+            run_id=result.run_id,
+            params=req.params,
+        )
+        if spec.paginated:
+            raw = list(self.client.iter_raw_pages(spec, **req.params))
+            tables = normalize_json(spec.name, raw, meta, self.sink)
+            pages = len(raw)
+        else:
+            tables = normalize(spec, self.client.fetch(spec, **req.params), meta, self.sink)
+            pages = 1
+        by_window = {w: tables for w in req.windows}
+        if series:
+            parts = split_windows(tables[spec.name], req.windows)
+            by_window = {w: {spec.name: parts[w]} for w in req.windows}
+        keys = {t.name: t.full_key for t in tables_of(spec.name)}
+        consts = meta.constants()
+        for w, unit_tables in by_window.items():
+            unit = Unit(req.report, req.slice, w)
+            unit_tables = {n: dedupe(t, keys[n]) for n, t in unit_tables.items()}
+            if self.parquet:  # each file is atomic; state waits for the loader's commit
+                uid = unit_id(unit.report, unit.slice.key, w.start)
+                self.parquet.write_unit(uid, w.label, unit_tables)
+            loader.put(
+                UnitData(
+                    unit.report,
+                    unit.slice.key,
+                    (w.start, w.end),
+                    consts,
+                    unit_tables,
+                    unit_tables[unit.report].num_rows,
+                    str(unit),
+                )
+            )
+        with self._load_lock:
+            result.pages += pages
+
+    def _commit(self, batch: list[UnitData], run_id: str) -> None:
+        if self.sql:
+            self.sql.load_units(batch, run_id)
+        else:
+            self.state.mark_many(batch, run_id)
+
+    def _loaded(self, unit: UnitData, result: RunResult) -> None:
+        with self._load_lock:
+            result.units_loaded += 1
+            for name, t in unit.tables.items():
+                result.rows[name] += t.num_rows
+
+    def _failed(self, unit: UnitData, message: str, result: RunResult) -> None:
+        with self._load_lock:
+            result.failures.append((unit.label, message))
+
+    def _log_run(self, result: RunResult, **values) -> None:
+        stats = self.client.stats
+        values.update(
+            units_planned=len(result.plan.units),
+            units_loaded=result.units_loaded,
+            units_failed=len(result.failures),
+            requests=stats.requests,
+            retries=stats.retries,
+            rate_limited=stats.rate_limited,
+            rows=sum(result.rows.values()),
+            message="; ".join(f"{u}: {m}" for u, m in result.failures[:20])
+            + "".join(f"; {r}: {m}" for r, m in result.denied.items())
+            or None,
+        )
+        if self.sql:
+            self.sql.log_run(result.run_id, **values)
+        elif self.parquet and "finished_at" in values:
+            line = {
+                k: (v.isoformat() if isinstance(v, dt.datetime) else v)
+                for k, v in {"run_id": result.run_id, **values}.items()
+            }
+            runs = self.parquet.path / "_runs.jsonl"
+            old = runs.read_bytes() if runs.exists() else b""
+            atomic_write_bytes(runs, old + json.dumps(line).encode() + b"\n")

@@ -1,0 +1,243 @@
+"""Planner: reports × slices × windows → the fewest requests. Pure; no I/O.
+
+- A *unit* is (report, slice, window): what is replaced as a whole in every destination.
+- A *request* fetches one or more units: one window for summaries, drilldowns and busy times;
+  a run of consecutive windows for time series (``viewBy`` = window size, within the API's
+  ``viewBy`` limits), whose buckets are split back into windows.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pendulum
+
+from .catalog import REPORTS, Kind, ReportSpec
+from .config import Config, FiltersConfig, ReportConfig
+from .normalize.core import filters_text
+from .params import check_view_by
+from .windows import Window, previous, select_windows
+
+__all__ = ["Lists", "Plan", "Request", "Slice", "Unit", "build_plan", "slices_for"]
+
+#: viewBy limits (reference §4.0) as the most windows one request may cover
+MAX_WINDOWS = {"day": 60, "week": 52}
+#: bucket ids of each company drilldown range (reference §4.2, inferred from the histograms)
+RANGE_IDS = {
+    "responseTime": range(1, 11),
+    "firstResponseTime": range(1, 11),
+    "handleTime": range(1, 6),
+    "replies": range(1, 6),
+}
+
+
+@dataclass(frozen=True)
+class Slice:
+    """The parameters that split a report's window into slices, and the filters in force."""
+
+    params: tuple[tuple[str, Any], ...] = ()
+    filters: str = ""
+
+    @property
+    def key(self) -> str:
+        """Canonical text used in state: ``user=100001|filters=types=email``."""
+        parts = [f"{k}={v}" for k, v in self.params]
+        if self.filters:
+            parts.append(f"filters={self.filters}")
+        return "|".join(parts)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.params)
+
+
+@dataclass(frozen=True)
+class Unit:
+    report: str
+    slice: Slice
+    window: Window
+
+    @property
+    def state_key(self) -> tuple[str, str, pendulum.DateTime]:
+        return (self.report, self.slice.key, self.window.start)
+
+    def __str__(self) -> str:
+        s = f" [{self.slice.key}]" if self.slice.key else ""
+        return f"{self.report}{s} {self.window.label}"
+
+
+@dataclass(frozen=True)
+class Request:
+    """One API call (its pages included) and the units it loads."""
+
+    report: str
+    slice: Slice
+    windows: tuple[Window, ...]
+    params: Mapping[str, Any]
+
+    @property
+    def units(self) -> list[Unit]:
+        return [Unit(self.report, self.slice, w) for w in self.windows]
+
+    @property
+    def spec(self) -> ReportSpec:
+        return REPORTS[self.report]
+
+
+@dataclass
+class Lists:
+    """Ids from the list endpoints, fetched only when a config needs them."""
+
+    users: Sequence[int] = ()
+    teams: Sequence[int] = ()
+    tags: Sequence[int] = ()
+
+
+@dataclass
+class Plan:
+    requests: list[Request]
+    windows: list[Window]
+    units_total: int = 0
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def units(self) -> list[Unit]:
+        return [u for r in self.requests for u in r.units]
+
+
+def _filters(spec: ReportSpec, f: FiltersConfig) -> dict[str, Any]:
+    values = {
+        "mailboxes": list(f.mailboxes),
+        "tags": list(f.tags),
+        "types": list(f.types),
+        "folders": list(f.folders),
+        "office_hours": f.office_hours or None,
+    }
+    return {k: v for k, v in values.items() if v and spec.accepts(k)}
+
+
+def slices_for(rc: ReportConfig, lists: Lists, filters: Mapping[str, Any]) -> list[Slice]:
+    """Every slice of a configured report (the cross product of its slicing settings)."""
+    dims: list[list[tuple[str, Any]]] = []
+    if rc.users is not None:
+        ids = list(lists.users) + list(lists.teams) if rc.users == "all" else list(rc.users)
+        dims.append([("user", i) for i in ids])
+    if rc.field is not None:
+        ids = list(lists.tags) if rc.field_ids == "all" else list(rc.field_ids or ())
+        dims.append([("field", rc.field)])
+        dims.append([("field_id", i) for i in ids])
+    if rc.range is not None:
+        dims.append([("range", rc.range)])
+        ids = rc.range_ids
+        if ids is None and rc.range in RANGE_IDS:
+            ids = tuple(RANGE_IDS[rc.range])
+        if ids:
+            dims.append([("range_id", i) for i in ids])
+    if rc.rating:
+        dims.append([("rating", r) for r in rc.rating])
+    if rc.status is not None:
+        dims.append([("status", rc.status)])
+    text = filters_text(filters)
+    return [Slice(tuple(combo), text) for combo in itertools.product(*dims)]
+
+
+def _api_buckets(start: dt.datetime, end: dt.datetime, view_by: str) -> list[pendulum.DateTime]:
+    """Bucket starts the API returns for [start, end): from ``start``, by day, week or calendar
+    month in UTC (reference §5.1: labels start at the request's start)."""
+    out, t, k = [], pendulum.instance(start), 0
+    while t < end:
+        out.append(t)
+        if view_by == "month":
+            k += 1
+            y, m = divmod(start.month - 1 + k, 12)
+            y, m = start.year + y, m + 1
+            d = min(start.day, calendar.monthrange(y, m)[1])
+            t = pendulum.instance(start).replace(year=y, month=m, day=d)
+        else:
+            t = t.add(days=1 if view_by == "day" else 7)
+    return out
+
+
+def _aligned(windows: Sequence[Window], view_by: str, start: dt.datetime) -> bool:
+    """True when every window is exactly one of the API's buckets for a request from ``start``."""
+    starts = _api_buckets(start, windows[-1].end, view_by)
+    bounds = dict(zip(starts, [*starts[1:], windows[-1].end], strict=True))
+    return all(bounds.get(w.start) == w.end for w in windows)
+
+
+def _series_groups(windows: Sequence[Window], size: str) -> list[tuple[dt.datetime, str, list]]:
+    """(request start, viewBy, windows): consecutive windows one request can cover."""
+    groups: list[tuple[dt.datetime, str, list[Window]]] = []
+    for w in windows:
+        if groups:
+            start, _, run = groups[-1]
+            fits = len(run) < MAX_WINDOWS.get(size, 10_000) and run[-1].end == w.start
+            if fits and _aligned([*run, w], size, start):
+                run.append(w)
+                continue
+        groups.append((w.start, size, [w]))
+    if size != "month":
+        return groups
+    out = []
+    for start, _, run in groups:  # viewBy=month needs ≥ 61 days: reach back for more months
+        reach = start
+        while not check_view_by("month", reach, run[-1].end):
+            reach = reach.subtract(months=1)
+        if _aligned(run, "month", reach):
+            out.append((reach, "month", run))  # the extra months' buckets are dropped
+        else:  # months that are not the API's months (a DST zone): daily buckets instead
+            out += [(w.start, "day", [w]) for w in run]
+    return out
+
+
+def build_plan(
+    config: Config,
+    windows: Sequence[Window],
+    lists: Lists,
+    loaded: Mapping[tuple[str, str], Iterable[dt.datetime]],
+    *,
+    reports: Sequence[str] | None = None,
+    full_refresh: bool = False,
+) -> Plan:
+    """The requests of one run. ``loaded`` maps (report, slice key) to loaded window starts."""
+    w = config.windows
+    plan = Plan([], list(windows))
+    for rc in config.reports:
+        if reports and rc.name not in reports:
+            continue
+        spec = REPORTS[rc.name]
+        filters = _filters(spec, config.filters)
+        slices = slices_for(rc, lists, filters)
+        if not slices:
+            plan.skipped[rc.name] = "no slices (no users, teams or ids to slice by)"
+        for sl in slices:
+            chosen = select_windows(
+                windows, loaded.get((rc.name, sl.key), ()), w.lookback, full_refresh
+            )
+            plan.units_total += len(windows)
+            base = {**filters, **sl.as_dict()}
+            if spec.kind is Kind.TIMESERIES:
+                for start, view_by, run in _series_groups(chosen, w.size):
+                    params = {
+                        **base,
+                        "start_date": start,
+                        "end_date": run[-1].end,
+                        "view_by": view_by,
+                    }
+                    plan.requests.append(Request(rc.name, sl, tuple(run), params))
+                continue
+            for win in chosen:
+                params = {**base, "start_date": win.start, "end_date": win.end}
+                if spec.accepts("rows"):
+                    params["rows"] = 50  # the most the API allows: the fewest pages
+                if spec.accepts("sort_field"):
+                    params.update(sort_field="number", sort_order="ASC")  # stable paging
+                if w.compare_previous and spec.kind is Kind.SUMMARY:
+                    prev = previous(win, w.size, w.timezone)
+                    params.update(previous_start_date=prev.start, previous_end_date=prev.end)
+                plan.requests.append(Request(rc.name, sl, (win,), params))
+    return plan

@@ -1,0 +1,288 @@
+"""``hs-extract run``, ``plan`` and ``state``: the scheduled job's commands.
+
+Exit status: 0 when everything asked for was loaded; 1 when some units failed (they are tried
+again next run); 2 for bad usage, config, credentials or an unusable destination; 130 when
+interrupted. Errors are one line on stderr (a traceback only with ``--debug``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import sys
+from collections.abc import Callable
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from .errors import AuthError, ConfigError, HSExtractError, LoadError, StateError
+
+
+def _console(stderr: bool = False) -> Console:
+    # logs and pipes get wide lines: a scheduler's log should not wrap table names
+    probe = Console(stderr=stderr)
+    return Console(stderr=stderr, highlight=False, width=None if probe.is_terminal else 160)
+
+
+err = _console(stderr=True)
+out = _console()
+
+
+def guarded(fn: Callable) -> Callable:
+    """Map errors to exit codes and one clear line (tracebacks only with --debug)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        debug = kwargs.get("debug", False)
+        logging.basicConfig(
+            level=logging.DEBUG if debug else logging.WARNING,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
+        try:
+            return fn(*args, **kwargs)
+        except KeyboardInterrupt:
+            err.print("interrupted: units not finished are loaded by the next run")
+            sys.exit(130)
+        except (ConfigError, AuthError, LoadError, StateError) as exc:
+            if debug:
+                raise
+            err.print(f"error: {exc}", markup=False)
+            sys.exit(2)
+        except HSExtractError as exc:
+            if debug:
+                raise
+            err.print(f"error: {exc}", markup=False)
+            sys.exit(1)
+
+    return wrapper
+
+
+def _date(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2025-01-31") from None
+
+
+def common(fn: Callable) -> Callable:
+    """Options shared by run and plan."""
+    for deco in reversed(
+        [
+            click.option(
+                "--config",
+                "config_path",
+                required=True,
+                type=click.Path(dir_okay=False),
+                help="YAML config file.",
+            ),
+            click.option("--start", callback=_date, help="First window (backfill), YYYY-MM-DD."),
+            click.option("--end", callback=_date, help="End of the last window, YYYY-MM-DD."),
+            click.option("--reports", help="Only these reports (comma-separated names)."),
+            click.option("--full-refresh", is_flag=True, help="Ignore state: reload every window."),
+            click.option("--debug", is_flag=True, help="Debug logs and tracebacks."),
+        ]
+    ):
+        fn = deco(fn)
+    return fn
+
+
+def open_pipeline(config_path: str, reports: str | None, strict: bool = False):
+    from .config import load_config
+    from .pipeline import Pipeline
+
+    config = load_config(config_path)
+    names = [r.strip() for r in reports.split(",")] if reports else None
+    known = {r.name for r in config.reports}
+    for n in names or ():
+        if n not in known:
+            raise ConfigError(
+                f"--reports: {n!r} is not in the config's reports; allowed: "
+                f"{', '.join(sorted(known))}"
+            )
+    return Pipeline(config, strict=strict).open(), names
+
+
+@click.command(
+    epilog="""\b
+Examples:
+  hs-extract run --config prod.yaml
+  hs-extract run --config prod.yaml --start 2025-01-01 --end 2025-04-01   # backfill
+  hs-extract run --config prod.yaml --reports company,happiness --full-refresh
+"""
+)
+@common
+@click.option("--strict", is_flag=True, help="Fail a unit whose payload has unknown keys.")
+@click.option("--no-progress", is_flag=True, help="No progress bar (logs only).")
+@guarded
+def run(config_path, start, end, reports, full_refresh, debug, strict, no_progress) -> None:
+    """Load the configured reports incrementally into Parquet and/or SQL."""
+    pipeline, names = open_pipeline(config_path, reports, strict)
+    try:
+        result = execute(
+            pipeline, start, end, names, full_refresh, progress=not no_progress and err.is_terminal
+        )
+    finally:
+        pipeline.close()
+    summary(pipeline, result)
+    sys.exit(0 if result.ok else 1)
+
+
+def execute(pipeline, start, end, names, full_refresh, progress: bool):
+    """Run with a progress bar (units, requests, 429s, rate-limit waits, ETA) when wanted."""
+    if not progress:
+        return pipeline.run(start, end, names, full_refresh)
+    stats, limiter = pipeline.client.stats, pipeline.client.limiter
+    columns = [
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[info]}"),
+        TimeRemainingColumn(),
+    ]
+    with Progress(*columns, console=err, transient=False) as bar:
+        task = bar.add_task("units", total=None, info="planning…")
+
+        def tick(result, req):
+            if bar.tasks[task].total is None:
+                bar.update(task, total=len(result.plan.units))
+            done = result.units_loaded + len(result.failures)
+            info = (
+                f"requests {stats.requests}  429s {stats.rate_limited}  "
+                f"waits {limiter.stats.wait_seconds + stats.backoff_seconds:.0f}s"
+            )
+            bar.update(task, completed=done, info=info)
+
+        return pipeline.run(start, end, names, full_refresh, progress=tick)
+
+
+def summary(pipeline, result) -> None:
+    """The end-of-run report: rows per table, requests, retries, 429s, failures."""
+    stats = pipeline.client.stats
+    table = Table(title=f"run {result.run_id}", show_edge=False)
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, n in sorted(result.rows.items()):
+        table.add_row(name, f"{n:,}")
+    out.print(table)
+    plan = result.plan
+    out.print(
+        f"units loaded {result.units_loaded}/{len(plan.units)} "
+        f"({plan.units_total - len(plan.units)} up to date); "
+        f"requests {stats.requests} ({len(plan.requests)} planned + "
+        f"{result.pages - len(plan.requests)} more pages + lists, tokens and retries); "
+        f"retries {stats.retries}; 429s {stats.rate_limited}",
+        markup=False,
+    )
+    for key in sorted(result.unknown_keys):
+        err.print(f"new key (kept in _extra): {key}", markup=False)
+    for report, message in result.denied.items():
+        err.print(f"denied: {report}: {message}", markup=False)
+    for unit, message in result.failures[:50]:
+        err.print(f"failed: {unit}: {message}", markup=False)
+    if len(result.failures) > 50:
+        err.print(f"… and {len(result.failures) - 50} more failed units", markup=False)
+    if result.failures:
+        err.print("failed units are tried again by the next run", markup=False)
+
+
+@click.command(
+    epilog="""\b
+Examples:
+  hs-extract plan --config prod.yaml
+  hs-extract plan --config prod.yaml --start 2024-01-01 --full-refresh
+"""
+)
+@common
+@guarded
+def plan(config_path, start, end, reports, full_refresh, debug) -> None:
+    """Show the windows and requests a run would make, and their time at the rate limit."""
+    pipeline, names = open_pipeline(config_path, reports)
+    try:
+        p = pipeline.plan(start, end, names, full_refresh)
+    finally:
+        pipeline.close()
+    cfg = pipeline.config
+    w = p.windows
+    span = f"{w[0].label} … {w[-1].label}" if w else "none (nothing is over yet)"
+    out.print(
+        f"windows: {len(w)} × {cfg.windows.size} ({cfg.windows.timezone}): {span}", markup=False
+    )
+    table = Table(show_edge=False)
+    for col in ("report", "slices", "units to load", "requests"):
+        table.add_column(col, justify="left" if col == "report" else "right")
+    by_report: dict[str, list] = {}
+    for r in p.requests:
+        by_report.setdefault(r.report, []).append(r)
+    for rc in cfg.reports:
+        if names and rc.name not in names:
+            continue
+        reqs = by_report.get(rc.name, [])
+        slices = len({r.slice.key for r in reqs})
+        table.add_row(rc.name, str(slices), str(sum(len(r.windows) for r in reqs)), str(len(reqs)))
+    out.print(table)
+    budget = pipeline.client.limiter.budget
+    minutes = len(p.requests) / budget
+    out.print(
+        f"requests: {len(p.requests)} (first pages; drilldown pages beyond the first are "
+        f"known only when fetched) — {minutes:.1f} min at {budget} requests/minute",
+        markup=False,
+    )
+    for report, why in p.skipped.items():
+        err.print(f"skipped: {report}: {why}", markup=False)
+
+
+@click.group()
+def state() -> None:
+    """Inspect or reset incremental state."""
+
+
+@state.command("show")
+@click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--report", help="Only this report.")
+@click.option("--debug", is_flag=True)
+@guarded
+def state_show(config_path, report, debug) -> None:
+    """Loaded windows per report and slice."""
+    pipeline, _ = open_pipeline(config_path, None)
+    try:
+        rows = pipeline.state.state_rows(report)
+    finally:
+        pipeline.close()
+    groups: dict[tuple, list] = {}
+    for r in rows:
+        groups.setdefault((r["report"], r["slice"]), []).append(r)
+    table = Table(show_edge=False)
+    for col in ("report", "slice", "windows", "first", "last", "rows", "last run"):
+        table.add_column(col)
+    for (rep, sl), items in groups.items():
+        starts = sorted(str(i["window_start"])[:16] for i in items)
+        table.add_row(
+            rep,
+            sl or "-",
+            str(len(items)),
+            starts[0],
+            starts[-1],
+            f"{sum(i['rows'] for i in items):,}",
+            str(items[-1]["run_id"]),
+        )
+    out.print(table if groups else "no state: the next run loads every window")
+
+
+@state.command("reset")
+@click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--report", help="Only this report.")
+@click.option("--debug", is_flag=True)
+@guarded
+def state_reset(config_path, report, debug) -> None:
+    """Forget loaded windows: the next run reloads them (their rows are replaced, not doubled)."""
+    pipeline, _ = open_pipeline(config_path, None)
+    try:
+        n = pipeline.state.reset([report] if report else None)
+    finally:
+        pipeline.close()
+    out.print(f"state reset: {n} window(s) forgotten", markup=False)

@@ -1,0 +1,110 @@
+"""Date windows: half-open, aligned to midnight in a time zone, sent to the API in UTC. Pure.
+
+A day window in Europe/Paris on the day clocks go forward lasts 23 hours; a month window ends
+at midnight of the first of the next month, local time. Nothing here reads the clock: "today"
+is passed in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import pendulum
+
+__all__ = ["SIZES", "Window", "align", "default_end", "iter_windows", "select_windows"]
+
+SIZES = ("day", "week", "month")
+
+
+@dataclass(frozen=True, order=True)
+class Window:
+    """[start, end) in UTC; ``label`` is the local date the window starts on."""
+
+    start: pendulum.DateTime
+    end: pendulum.DateTime
+    label: str
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def seconds(self) -> float:
+        return (self.end - self.start).total_seconds()
+
+
+def _zone(tz: str) -> pendulum.Timezone:
+    return pendulum.timezone(tz)
+
+
+def align(when: dt.date | dt.datetime, size: str, tz: str) -> pendulum.DateTime:
+    """Start of the day, week (Monday) or month containing ``when``, midnight in ``tz``."""
+    if isinstance(when, dt.datetime):
+        local = pendulum.instance(when).in_timezone(_zone(tz))
+        day = local.date()
+    else:
+        day = when
+    if size == "week":
+        day = day - dt.timedelta(days=day.weekday())
+    elif size == "month":
+        day = day.replace(day=1)
+    elif size != "day":
+        raise ValueError(f"size must be one of {', '.join(SIZES)}")
+    return pendulum.datetime(day.year, day.month, day.day, tz=_zone(tz))
+
+
+def _next(start: pendulum.DateTime, size: str) -> pendulum.DateTime:
+    # calendar arithmetic in local time: DST days are 23 or 25 hours, months their own length
+    step = {"day": {"days": 1}, "week": {"weeks": 1}, "month": {"months": 1}}[size]
+    nxt = start.add(**step)
+    return pendulum.datetime(nxt.year, nxt.month, nxt.day, tz=start.timezone)
+
+
+def default_end(now: dt.datetime, tz: str) -> pendulum.DateTime:
+    """Start of today in ``tz``: the end of the last window that is over."""
+    return align(now, "day", tz)
+
+
+def iter_windows(
+    start: dt.date | dt.datetime, end: dt.date | dt.datetime, size: str, tz: str
+) -> list[Window]:
+    """Every whole window from the one containing ``start`` up to ``end`` (exclusive).
+
+    A window that ``end`` cuts is left out: it is not over yet.
+    """
+    first = align(start, size, tz)
+    if isinstance(end, dt.datetime):
+        stop = pendulum.instance(end)
+    else:
+        stop = pendulum.datetime(end.year, end.month, end.day, tz=_zone(tz))
+    out = []
+    cur = first
+    while True:
+        nxt = _next(cur, size)
+        if nxt > stop:
+            return out
+        out.append(Window(cur.in_timezone("UTC"), nxt.in_timezone("UTC"), cur.to_date_string()))
+        cur = nxt
+
+
+def previous(window: Window, size: str, tz: str) -> Window:
+    """The window just before ``window`` (the comparison range of ``compare_previous``)."""
+    local = window.start.in_timezone(_zone(tz))
+    step = {"day": {"days": 1}, "week": {"weeks": 1}, "month": {"months": 1}}[size]
+    before = local.subtract(**step)
+    start = pendulum.datetime(before.year, before.month, before.day, tz=_zone(tz))
+    return Window(start.in_timezone("UTC"), window.start, start.to_date_string())
+
+
+def select_windows(
+    windows: Sequence[Window], loaded: Iterable[dt.datetime], lookback: int, full: bool = False
+) -> list[Window]:
+    """The windows a run loads: all with ``full``; else those never loaded, plus the last
+    ``lookback`` already-loaded ones (reports change late: ratings, resolutions)."""
+    if full:
+        return list(windows)
+    done = {pendulum.instance(t).in_timezone("UTC") for t in loaded}
+    missing = [w for w in windows if w.start not in done]
+    again = [w for w in windows if w.start in done][-lookback:] if lookback else []
+    return sorted(set(missing) | set(again))

@@ -1,0 +1,149 @@
+"""Helpers for pipeline tests: destinations (SQLite, PostgreSQL), configs, table snapshots."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from hs_extract.config import parse_config
+from hs_extract.normalize import table_specs
+
+CUTOFF = int(dt.datetime(2026, 11, 1, tzinfo=dt.UTC).timestamp())
+PG_URL = os.environ.get("HS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+VOLATILE = {"extracted_at", "run_id"}
+
+
+def postgres_or_skip() -> None:
+    try:
+        engine = sa.create_engine(PG_URL)
+        with engine.connect():
+            pass
+        engine.dispose()
+    except Exception as exc:  # the server is down or the driver is missing
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL must run in CI ({PG_URL}): {exc}")
+        pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {exc}")
+
+
+class Dest:
+    """A fresh SQL destination: a SQLite file, or a PostgreSQL schema dropped afterwards."""
+
+    def __init__(self, kind: str, tmp_path) -> None:
+        self.kind = kind
+        if kind == "sqlite":
+            self.url, self.schema = f"sqlite:///{tmp_path}/hs.db", None
+        else:
+            postgres_or_skip()
+            self.url, self.schema = PG_URL, f"hs_test_{uuid.uuid4().hex[:10]}"
+        self.engine = sa.create_engine(self.url)
+
+    def sibling(self, tmp_path, name: str) -> Dest:
+        other = Dest.__new__(Dest)
+        other.kind, other.engine = self.kind, self.engine
+        if self.kind == "sqlite":
+            other.url, other.schema = f"sqlite:///{tmp_path}/{name}.db", None
+            other.engine = sa.create_engine(other.url)
+        else:
+            other.url, other.schema = self.url, f"{self.schema}_{name}"
+        return other
+
+    def sql(self) -> dict:
+        return {"url": self.url, "schema": self.schema}
+
+    def table(self, name: str) -> sa.Table:
+        return sa.Table(name, sa.MetaData(schema=self.schema), autoload_with=self.engine)
+
+    def count(self, name: str) -> int:
+        t = self.table(name)
+        with self.engine.connect() as c:
+            return c.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
+
+    def snapshot(self, name: str) -> list[tuple]:
+        """Every row but the run-specific columns, sorted: comparable across runs."""
+        t = self.table(name)
+        cols = [c for c in t.columns if c.name not in VOLATILE]
+        key = [t.c[k] for k in table_specs()[name].full_key]
+        with self.engine.connect() as c:
+            rows = c.execute(sa.select(*cols).order_by(*[k.asc().nulls_first() for k in key]))
+            return [tuple(_norm(v) for v in r) for r in rows]
+
+    def duplicates(self, name: str) -> int:
+        t = self.table(name)
+        key = [t.c[k] for k in table_specs()[name].full_key]
+        q = sa.select(*key).group_by(*key).having(sa.func.count() > 1)
+        with self.engine.connect() as c:
+            return len(c.execute(q).all())
+
+    def state(self) -> list[dict]:
+        t = self.table("_hs_extract_state")
+        with self.engine.connect() as c:
+            return [dict(r._mapping) for r in c.execute(sa.select(t))]
+
+    def drop(self) -> None:
+        if self.kind == "postgres":
+            with self.engine.begin() as c:
+                for schema in c.execute(
+                    sa.text("select nspname from pg_namespace where nspname like :p"),
+                    {"p": self.schema + "%"},
+                ).scalars():
+                    c.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        self.engine.dispose()
+
+
+def _norm(v):
+    if isinstance(v, dt.datetime):
+        return (
+            v.replace(tzinfo=None)
+            if v.tzinfo is None
+            else v.astimezone(dt.UTC).replace(tzinfo=None)
+        )
+    if isinstance(v, float):
+        return round(v, 9)
+    return v
+
+
+def make_config(sim, dest: Dest | None, parquet=None, **over):
+    raw = {
+        "source": {
+            "base_url": sim.base_url,
+            "client_id": sim.client_id,
+            "client_secret": sim.client_secret,
+            "rate_limit_per_minute": 100_000,
+            "max_workers": 4,
+        },
+        "windows": {"start": "2026-10-20", "end": "2026-10-27", "size": "day", "lookback": 2},
+        "reports": [
+            "all",
+            {"name": "user", "users": [100001, 900001]},
+            *[
+                {"name": n, "users": [100001, 900001]}
+                for n in (
+                    "user_conversation_history",
+                    "user_customers_helped",
+                    "user_drilldown",
+                    "user_happiness",
+                    "user_happiness_drilldown",
+                    "user_replies",
+                    "user_resolutions",
+                    "user_chat",
+                )
+            ],
+            {
+                "name": "conversations_drilldown_by_field",
+                "field": "tagid",
+                "field_ids": [5000, 5003],
+            },
+        ],
+        "destinations": {},
+    }
+    if dest is not None:
+        raw["destinations"]["sql"] = dest.sql()
+    if parquet is not None:
+        raw["destinations"]["parquet"] = {"path": str(parquet)}
+    for key, value in over.items():
+        raw[key] = {**raw[key], **value} if isinstance(value, dict) else value
+    return parse_config(raw)
