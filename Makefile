@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint bench clean
+.PHONY: test lint demo bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,6 +15,9 @@ $(STAMP): pyproject.toml
 lint: $(STAMP)
 	$(BIN)/ruff check hs_extract tests bench
 	$(BIN)/ruff format --check hs_extract tests bench
+
+demo: $(STAMP)
+	$(BIN)/hs-extract demo --out hs_demo
 
 test: lint
 	$(BIN)/python -m pytest

@@ -6,8 +6,7 @@ import sys
 
 import click
 
-from . import __version__, runcli
-from .catalog import REPORTS
+from . import __version__, explore, runcli
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -16,14 +15,6 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 @click.version_option(__version__, prog_name="hs-extract")
 def main() -> None:
     """Help Scout Mailbox API 2.0 reports to tidy tables, Parquet and SQL."""
-
-
-@main.command()
-def reports() -> None:
-    """List the 32 reports: name, path, kind and parameters."""
-    for spec in REPORTS.values():
-        params = ", ".join(spec.param_names)
-        click.echo(f"{spec.name:45} {spec.path:45} {spec.kind.value:10} {params}")
 
 
 @main.command(
@@ -117,6 +108,9 @@ def simulate(
         sys.exit(0)
 
 
+main.add_command(explore.reports)
+main.add_command(explore.fetch)
+main.add_command(explore.demo)
 main.add_command(runcli.run)
 main.add_command(runcli.plan)
 main.add_command(runcli.state)

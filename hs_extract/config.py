@@ -70,7 +70,7 @@ class SourceConfig:
 
 @dataclass(frozen=True)
 class WindowsConfig:
-    start: dt.date
+    start: dt.date | int  # an int is relative: days before today (-28)
     end: dt.date | None = None
     size: str = "day"
     lookback: int = 3
@@ -168,11 +168,17 @@ def _int(d, key, path, problems, default, lo, hi):
     return v
 
 
-def _date(v, path, problems, required: bool) -> dt.date | None:
+RELATIVE_RE = re.compile(r"^-(\d{1,5})d$")
+
+
+def _date(v, path, problems, required: bool, relative: bool = False) -> dt.date | int | None:
+    """A date; with ``relative``, also ``-28d`` (28 days before today: an int, -28)."""
     if v is None:
         if required:
             problems.add(path, _MISSING, "required: a date such as 2025-01-01")
         return None
+    if relative and isinstance(v, str) and RELATIVE_RE.match(v.strip()):
+        return -int(RELATIVE_RE.match(v.strip()).group(1))
     if isinstance(v, dt.datetime):
         return v.date()
     if isinstance(v, dt.date):
@@ -180,7 +186,10 @@ def _date(v, path, problems, required: bool) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(v))
     except ValueError:
-        problems.add(path, v, "allowed: a date such as 2025-01-01")
+        allowed = "a date such as 2025-01-01" + (
+            ", or -28d (days before today)" if relative else ""
+        )
+        problems.add(path, v, "allowed: " + allowed)
         return None
 
 
@@ -243,9 +252,9 @@ def _source(raw, problems) -> SourceConfig | None:
 def _windows(raw, problems) -> WindowsConfig:
     keys = ("start", "end", "size", "lookback", "timezone", "compare_previous")
     w = _section(raw, "windows", keys, problems)
-    start = _date(w.get("start"), "windows.start", problems, required=True)
+    start = _date(w.get("start"), "windows.start", problems, required=True, relative=True)
     end = _date(w.get("end"), "windows.end", problems, required=False)
-    if start and end and end <= start:
+    if isinstance(start, dt.date) and end and end <= start:
         problems.add("windows.end", w.get("end"), f"must be after windows.start ({start})")
     size = w.get("size", "day")
     if size not in SIZES:

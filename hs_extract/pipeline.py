@@ -146,8 +146,11 @@ class Pipeline:
 
     def windows(self, start: dt.date | None = None, end: dt.date | None = None) -> list[Window]:
         w = self.config.windows
-        stop = end or w.end or default_end(self._now(), w.timezone)
-        return iter_windows(start or w.start, stop, w.size, w.timezone)
+        today = default_end(self._now(), w.timezone)
+        first = w.start
+        if isinstance(first, int):  # relative: -28 means 28 days before today
+            first = today.add(days=first).date()
+        return iter_windows(start or first, end or w.end or today, w.size, w.timezone)
 
     def lists(self, reports: Sequence[str] | None = None) -> Lists:
         """Ids the config's slices need, from /v2/users, /v2/teams and /v2/tags (not reports)."""

@@ -1,0 +1,203 @@
+"""``hs-extract reports``, ``fetch`` and ``demo``: the commands for trying things out."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from .catalog import REPORTS, get_report
+from .errors import ConfigError
+from .runcli import err, guarded, out
+
+FETCH_HELP = """\b
+Parameters are the report's, as options: --start-date 2025-01-01 --user 123 --types email,chat
+(`hs-extract reports` lists them). Credentials come from --config, or from the environment
+(HELPSCOUT_CLIENT_ID, HELPSCOUT_CLIENT_SECRET, optional HELPSCOUT_BASE_URL), or use --simulator.
+
+\b
+Examples:
+  hs-extract fetch company --simulator --start-date 2025-03-01 --end-date 2025-03-08
+  hs-extract fetch conversations_drilldown --simulator --start-date 2025-03-01 --all-pages
+  hs-extract fetch user --config prod.yaml --user 123 --format csv
+  hs-extract fetch productivity --simulator --format csv --table productivity__ranges
+"""
+
+
+@click.command()
+@click.option("--debug", is_flag=True, hidden=True)
+@guarded
+def reports(debug: bool = False) -> None:
+    """List the 32 reports: name, path, kind and parameters (* = required)."""
+    table = Table(show_edge=False, title="Help Scout reports (hs-extract fetch NAME …)")
+    for col in ("report", "path", "kind", "parameters"):
+        table.add_column(col, overflow="fold")
+    for spec in REPORTS.values():
+        params = ", ".join(p.name + ("*" if p.required else "") for p in spec.params)
+        table.add_row(spec.name, spec.path, spec.kind.value, params)
+    out.print(table)
+
+
+def _params(args: list[str]) -> dict[str, str]:
+    """``--start-date X --user 5`` → ``{"start_date": "X", "user": "5"}``."""
+    params: dict[str, str] = {}
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if not arg.startswith("--"):
+            raise ConfigError(f"fetch: {arg!r} is not an option; give parameters as --name value")
+        name = arg[2:].replace("-", "_")
+        if "=" in name:
+            name, value = name.split("=", 1)
+            i += 1
+        elif i + 1 < len(args) and not args[i + 1].startswith("--"):
+            value = args[i + 1]
+            i += 2
+        else:
+            value, i = "true", i + 1  # a flag such as --office-hours
+        params[name] = value
+    return params
+
+
+def _client(config_path: str | None, simulator: bool, stack: contextlib.ExitStack):
+    from .client import ReportsClient
+
+    if simulator:
+        from .simulator import Simulator
+
+        sim = stack.enter_context(Simulator(seed=1, rate_limit=100_000))
+        return sim.client()
+    if config_path:
+        from .config import load_config
+
+        src = load_config(config_path).source
+        return ReportsClient(
+            src.client_id,
+            src.client_secret,
+            src.base_url,
+            rate_limit_per_minute=src.rate_limit_per_minute,
+            rate_limit_share=src.rate_limit_share,
+        )
+    cid, secret = os.environ.get("HELPSCOUT_CLIENT_ID"), os.environ.get("HELPSCOUT_CLIENT_SECRET")
+    if not cid or not secret:
+        raise ConfigError(
+            "fetch: no credentials; set HELPSCOUT_CLIENT_ID and "
+            "HELPSCOUT_CLIENT_SECRET, or pass --config FILE, or --simulator"
+        )
+    base = os.environ.get("HELPSCOUT_BASE_URL", "https://api.helpscout.net")
+    return ReportsClient(cid, secret, base)
+
+
+@click.command(
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True}, epilog=FETCH_HELP
+)
+@click.argument("report")
+@click.option("--all-pages", is_flag=True, help="Every page of a paginated report.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "csv"]),
+    default="json",
+    show_default=True,
+    help="Raw JSON, or the normalized table as CSV.",
+)
+@click.option("--table", help="With --format csv: which table (default: the report's main one).")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="Take credentials from this config.",
+)
+@click.option("--simulator", is_flag=True, help="Ask the built-in simulator (no account needed).")
+@click.option("--debug", is_flag=True, help="Debug logs and tracebacks.")
+@click.pass_context
+@guarded
+def fetch(ctx, report, all_pages, fmt, table, config_path, simulator, debug) -> None:
+    """Print one report: its JSON, or its tidy table as CSV."""
+    spec = get_report(report)
+    params = _params(ctx.args)
+    with contextlib.ExitStack() as stack:
+        client = _client(config_path, simulator, stack)
+        client.query(spec, **params)  # every parameter checked before any request
+        if fmt == "csv":
+            frames = client.frames(spec, **params)
+            name = table or spec.name
+            if name not in frames:
+                raise ConfigError(
+                    f"--table: {name!r} is not a table of {spec.name}; allowed: {', '.join(frames)}"
+                )
+            frames[name].to_csv(sys.stdout, index=False)
+            return
+        if all_pages and spec.paginated:
+            body = list(client.iter_pages(spec, **params))
+        else:
+            body = client.fetch(spec, **params)
+    click.echo(json.dumps(body, indent=2, ensure_ascii=False))
+
+
+@click.command(
+    epilog="""\b
+Examples:
+  hs-extract demo                   # into ./hs_demo
+  hs-extract demo --out /tmp/try --days 7
+"""
+)
+@click.option(
+    "--out",
+    "out_dir",
+    default="hs_demo",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Where the Parquet files, the SQLite database and the chart go.",
+)
+@click.option(
+    "--days",
+    default=28,
+    show_default=True,
+    type=click.IntRange(1, 365),
+    help="Daily windows to load, ending yesterday.",
+)
+@click.option("--no-progress", is_flag=True, help="No progress bar.")
+@click.option("--debug", is_flag=True, help="Debug logs and tracebacks.")
+@guarded
+def demo(out_dir, days, no_progress, debug) -> None:
+    """Simulator + a full run of all 32 reports into Parquet and SQLite, a summary and a chart."""
+    from .demo import run_demo
+
+    err.print(
+        f"Serving a simulated Help Scout account and loading all 32 reports for the last "
+        f"{days} days into {out_dir}/ …",
+        markup=False,
+    )
+    result = run_demo(Path(out_dir), days=days, progress=not no_progress and err.is_terminal)
+    table = Table(title="What landed", show_edge=False)
+    for col in ("table", "rows", "windows"):
+        table.add_column(col, justify="left" if col == "table" else "right")
+    for row in result.tables.itertuples():
+        table.add_row(row.table, f"{row.rows:,}", str(row.windows))
+    out.print(table)
+    run = result.run
+    out.print(
+        f"{run.units_loaded} units loaded; {sum(run.rows.values()):,} rows in "
+        f"{len(result.tables)} tables; run {run.run_id}",
+        markup=False,
+    )
+    base = Path(out_dir)
+    out.print(
+        f"""
+Explore it:
+  chart     {result.chart}
+  pandas    python -c "import pandas as pd; print(pd.read_parquet('{base}/parquet/company'))"
+  SQLite    sqlite3 {base}/helpscout.db "select period, customers_helped from company limit 6"
+  notebooks jupyter lab notebooks/   (01_explore_reports, 02_warehouse)
+  your own  copy configs/example.yaml, set HELPSCOUT_CLIENT_ID/SECRET, hs-extract run --config …
+""",
+        markup=False,
+    )
+    if not run.ok:
+        sys.exit(1)
