@@ -106,6 +106,7 @@ def plot_overview(parquet: Path, path: Path) -> Path:
     import matplotlib
 
     matplotlib.use("Agg")
+    import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
 
     parquet, path = Path(parquet), Path(path)
@@ -154,7 +155,10 @@ def plot_overview(parquet: Path, path: Path) -> Path:
     )
     fig.colorbar(image, ax=ax, label="conversations")
     for a in (axes[0][0], axes[0][1], axes[1][0]):
+        a.xaxis.set_major_formatter(mdates.DateFormatter("%b %d"))
         a.tick_params(axis="x", labelrotation=30)
+        for label in a.get_xticklabels():
+            label.set_horizontalalignment("right")  # the label's end under its day
         a.grid(alpha=0.3)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
