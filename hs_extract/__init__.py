@@ -2,6 +2,8 @@
 
 __version__ = "0.1.0"
 
+# first: chooses Arrow's allocator before anything imports pyarrow (see memory.py)
+from . import memory  # noqa: F401
 from .catalog import REPORTS, ReportSpec
 from .client import ReportsClient
 from .errors import (

@@ -13,10 +13,10 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import orjson
-import pandas as pd
 import pendulum
 import pyarrow as pa
 import requests
@@ -29,7 +29,10 @@ from .ratelimit import RateLimiter
 from .retry import RetryConfig
 from .transport import Transport, TransportStats
 
-__all__ = ["DEFAULT_BASE_URL", "ReportsClient"]
+if TYPE_CHECKING:  # pandas is loaded by frames(), not by a run
+    import pandas as pd
+
+__all__ = ["DEFAULT_BASE_URL", "PageInfo", "ReportsClient", "page_info"]
 
 log = logging.getLogger("hs_extract.client")
 
@@ -130,6 +133,17 @@ class ReportsClient:
         for content, _ in self._walk(report, params, raw=True):
             yield content
 
+    def fetch_page(
+        self, report: str | ReportSpec, page: int, raw: bool = False, **params: Any
+    ) -> Any:
+        """Page ``page`` of a paginated report (``rows`` defaults to 50); ``(bytes, parsed)``
+        with ``raw``."""
+        spec = report if isinstance(report, ReportSpec) else get_report(report)
+        if spec.accepts("rows") and params.get("rows") is None:
+            params["rows"] = 50
+        query = build_query(spec, {**params, "page": page}, self._now())
+        return self.transport.get(spec.path, query, what=spec.name, raw=raw)
+
     def _walk(self, report: str | ReportSpec, params: dict, raw: bool) -> Iterator[tuple]:
         spec = report if isinstance(report, ReportSpec) else get_report(report)
         if not spec.paginated:
@@ -138,27 +152,17 @@ class ReportsClient:
             yield got if raw else (None, got)
             return
         params = dict(params)
-        if spec.accepts("rows") and params.get("rows") is None:
-            params["rows"] = 50
         page = int(params.pop("page", None) or 1)
         seen: set[str] = set()
         while True:
-            query = build_query(spec, {**params, "page": page}, self._now())
-            got = self.transport.get(spec.path, query, what=spec.name, raw=raw)
-            payload = got[1] if raw else got
-            box = payload.get(spec.page_container) if spec.page_container else payload
-            box = box if isinstance(box, dict) else {}
-            results = box.get(spec.results_key) or []
-            fingerprint = hashlib.sha1(
-                orjson.dumps(results, option=orjson.OPT_SORT_KEYS)
-            ).hexdigest()
-            if results and fingerprint in seen:
+            got = self.fetch_page(spec, page, raw=raw, **params)
+            info = page_info(spec, got[1] if raw else got)
+            if info.results and info.fingerprint in seen:
                 log.warning("%s: page %s repeats an earlier page; stopping", spec.name, page)
                 return
-            seen.add(fingerprint)
+            seen.add(info.fingerprint)
             yield got if raw else (None, got)
-            pages = box.get("pages")
-            if not results or not isinstance(pages, int) or page >= pages:
+            if not info.results or not isinstance(info.pages, int) or page >= info.pages:
                 return
             page += 1
 
@@ -214,13 +218,39 @@ class ReportsClient:
         return self._list(*LISTS["tags"])
 
 
-#: nullable pandas dtypes, so missing values do not turn ints into floats
-PANDAS_TYPES = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+@dataclass(frozen=True)
+class PageInfo:
+    """What one page of a paginated report says about the listing."""
+
+    results: list
+    pages: int | None
+    count: int | None
+
+    @property
+    def fingerprint(self) -> str:
+        """Identity of the page's results: a page the API repeats is recognized."""
+        return hashlib.sha1(orjson.dumps(self.results, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def page_info(spec: ReportSpec, payload: Any) -> PageInfo:
+    """Results, page count and row count of one page, wherever the layout keeps them."""
+    box = payload.get(spec.page_container) if spec.page_container else payload
+    box = box if isinstance(box, dict) else {}
+    pages, count = box.get("pages"), box.get("count")
+    return PageInfo(
+        box.get(spec.results_key) or [],
+        pages if isinstance(pages, int) else None,
+        count if isinstance(count, int) else None,
+    )
 
 
 def to_frame(table: pa.Table) -> pd.DataFrame:
-    """An Arrow table as a DataFrame with nullable integer and boolean columns."""
-    return table.to_pandas(types_mapper=PANDAS_TYPES.get)
+    """An Arrow table as a DataFrame with nullable integer and boolean columns (so missing
+    values do not turn ints into floats)."""
+    import pandas as pd
+
+    types = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+    return table.to_pandas(types_mapper=types.get)
 
 
 _PY_TYPES = {

@@ -7,6 +7,7 @@ anything is fetched or written.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -64,8 +65,17 @@ class SourceConfig:
     client_secret: Secret
     rate_limit_per_minute: int = 400
     rate_limit_share: float = 1.0
-    max_workers: int = 4
+    max_workers: int | None = None  # None: enough to keep the budget busy (see workers_for)
     timeout: float = 60.0
+
+
+def workers_for(source: SourceConfig) -> int:
+    """Threads for a run: ``max_workers``, or (auto) enough requests in flight to use the whole
+    budget with answers as slow as 2 s — the limiter, not the pool, should set the pace."""
+    if source.max_workers:
+        return source.max_workers
+    budget = source.rate_limit_per_minute * source.rate_limit_share
+    return max(4, min(32, math.ceil(budget / 60 * 2)))
 
 
 @dataclass(frozen=True)
@@ -160,10 +170,10 @@ def _section(raw: Mapping, key: str, allowed: tuple[str, ...], problems: _Proble
     return dict(value)
 
 
-def _int(d, key, path, problems, default, lo, hi):
+def _int(d, key, path, problems, default, lo, hi, extra: str = ""):
     v = d.get(key, default)
     if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-        problems.add(path, v, f"allowed: an integer from {lo} to {hi}")
+        problems.add(path, v, f"allowed: an integer from {lo} to {hi}{extra}")
         return default
     return v
 
@@ -233,7 +243,11 @@ def _source(raw, problems) -> SourceConfig | None:
     if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
         problems.add("source.rate_limit_share", share, "allowed: a number in (0, 1]")
         share = 1.0
-    workers = _int(s, "max_workers", "source.max_workers", problems, 4, 1, 64)
+    workers = s.get("max_workers", "auto")
+    if workers == "auto" or workers is None:
+        workers = None
+    else:
+        workers = _int(s, "max_workers", "source.max_workers", problems, None, 1, 64, ", or auto")
     timeout = s.get("timeout", 60)
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
         problems.add("source.timeout", timeout, "allowed: seconds, a number > 0")

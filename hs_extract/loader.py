@@ -4,26 +4,26 @@ Fetch workers write a unit's Parquet files themselves (each file is atomic), the
 to this thread through a bounded queue (backpressure keeps memory flat). The thread commits
 what is ready together — up to ``BATCH_UNITS`` units or ``BATCH_ROWS`` rows a transaction —
 so a backfill does not pay a WAL flush and a COPY start per unit. A batch that fails is retried
-unit by unit, so one bad unit cannot sink its neighbours.
+unit by unit, so one bad unit cannot sink its neighbours. The queue is bounded in rows, and a
+:class:`RowBudget` bounds the rows the fetchers hold: memory does not grow with the backfill.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
 from .errors import HSExtractError
 from .load.sql import UnitData
 
-__all__ = ["BATCH_ROWS", "BATCH_UNITS", "Loader", "batches"]
+__all__ = ["BATCH_ROWS", "BATCH_UNITS", "Loader", "RowBudget", "batches"]
 
 log = logging.getLogger("hs_extract.load")
 
 BATCH_UNITS = 200
-BATCH_ROWS = 100_000
-_STOP = object()
+BATCH_ROWS = 50_000  # rows a transaction, and rows waiting for the loader at most
 
 
 def _rows(unit: UnitData) -> int:
@@ -47,6 +47,29 @@ def batches(
         yield batch
 
 
+class RowBudget:
+    """At most ``capacity`` rows held at once by the units in flight (a bigger unit than the
+    whole budget still goes, alone). Memory stays flat however many windows a backfill has."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._used = 0
+        self._cond = threading.Condition()
+
+    def acquire(self, rows: int) -> int:
+        rows = min(max(rows, 0), self.capacity)
+        with self._cond:
+            while self._used and self._used + rows > self.capacity:
+                self._cond.wait()
+            self._used += rows
+        return rows
+
+    def release(self, rows: int) -> None:
+        with self._cond:
+            self._used -= rows
+            self._cond.notify_all()
+
+
 class Loader:
     """A thread that commits queued units in batches through ``commit(batch)``."""
 
@@ -56,41 +79,58 @@ class Loader:
         on_done: Callable[[UnitData], None],
         on_fail: Callable[[UnitData, str], None],
         *,
-        depth: int = 16,
+        max_rows: int = BATCH_ROWS,
     ) -> None:
         self._commit, self._done, self._fail = commit, on_done, on_fail
-        self._queue: queue.Queue = queue.Queue(maxsize=depth)
+        self._queue: deque[UnitData] = deque()
+        self._queued_rows = 0
+        self._max_rows = max_rows
+        self._closed = False
+        self._cond = threading.Condition()
         self._thread = threading.Thread(target=self._loop, name="hs-loader", daemon=True)
         self._thread.start()
 
     def put(self, unit: UnitData) -> None:
-        """Queue a unit (blocks while the queue is full: backpressure on the fetchers)."""
-        self._queue.put(unit)
+        """Queue a unit; blocks while ``max_rows`` rows wait already (backpressure)."""
+        rows = _rows(unit)
+        with self._cond:
+            while self._queue and self._queued_rows + rows > self._max_rows:
+                self._cond.wait()
+            self._queue.append(unit)
+            self._queued_rows += rows
+            self._cond.notify_all()
 
     def close(self) -> None:
         """Commit what is queued, then stop."""
-        self._queue.put(_STOP)
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
         self._thread.join()
 
+    def _take(self) -> list[UnitData] | None:
+        """The next batch: what is queued, up to the batch limits (None when closed and empty)."""
+        with self._cond:
+            while not self._queue and not self._closed:
+                self._cond.wait()
+            if not self._queue:
+                return None
+            ready, rows = [], 0
+            while self._queue and len(ready) < BATCH_UNITS:
+                n = _rows(self._queue[0])
+                if ready and rows + n > BATCH_ROWS:
+                    break
+                ready.append(self._queue.popleft())
+                rows += n
+            return ready
+
     def _loop(self) -> None:
-        stop = False
-        while not stop:
-            item = self._queue.get()
-            if item is _STOP:
-                return
-            ready = [item]
-            rows = _rows(item)
-            while len(ready) < BATCH_UNITS and rows < BATCH_ROWS:
-                try:
-                    more = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if more is _STOP:
-                    stop = True
-                    break
-                ready.append(more)
-                rows += _rows(more)
-            self._flush(ready)
+        while (ready := self._take()) is not None:
+            try:
+                self._flush(ready)
+            finally:
+                with self._cond:
+                    self._queued_rows -= sum(_rows(u) for u in ready)
+                    self._cond.notify_all()
 
     def _flush(self, ready: list[UnitData]) -> None:
         try:

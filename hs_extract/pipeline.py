@@ -23,12 +23,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .catalog import REPORTS, Kind
-from .client import ReportsClient
-from .config import Config
+from .client import ReportsClient, page_info
+from .config import Config, workers_for
 from .errors import AccessDeniedError, HSExtractError
 from .load.parquet import JsonState, ParquetDestination, atomic_write_bytes, unit_id
 from .load.sql import SqlDestination, UnitData
-from .loader import Loader
+from .loader import Loader, RowBudget
+from .memory import limit_malloc_arenas, use_lean_arrow_pool
 from .normalize import RequestMeta, Sink, normalize, normalize_json, table_specs, tables_of
 from .planner import Lists, Plan, Request, Unit, build_plan
 from .windows import Window, default_end, iter_windows
@@ -36,6 +37,9 @@ from .windows import Window, default_end, iter_windows
 __all__ = ["Pipeline", "RunResult"]
 
 log = logging.getLogger("hs_extract.run")
+
+#: rows the fetchers may hold at once, all units together (about 60 MB of pages and tables)
+ROWS_IN_FLIGHT = 40_000
 
 
 @dataclass
@@ -128,6 +132,7 @@ class Pipeline:
         )
         self.state = self.sql or JsonState(config.parquet_path)
         self._load_lock = threading.Lock()
+        self._rows = RowBudget(ROWS_IN_FLIGHT)
 
     def open(self) -> Pipeline:
         """Create or upgrade the destinations' tables (fails fast on an unusable one)."""
@@ -185,20 +190,24 @@ class Pipeline:
         progress: Callable[[RunResult, Request | None], None] | None = None,
     ) -> RunResult:
         """Load every planned unit; failures are collected, not raised."""
+        use_lean_arrow_pool()
+        limit_malloc_arenas()  # before the pools start their threads
         run_id = pendulum.now("UTC").format("YYYYMMDDTHHmmss") + "-" + uuid.uuid4().hex[:6]
         plan = self.plan(start, end, reports, full_refresh)
         result = RunResult(run_id, plan)
         started = dt.datetime.now(dt.UTC)
         self._log_run(result, started_at=started, status="running")
         skip: set[str] = set()
-        workers = max(1, self.config.source.max_workers)
+        workers = workers_for(self.config.source)
         loader = Loader(
             lambda batch: self._commit(batch, run_id),
             lambda unit: self._loaded(unit, result),
             lambda unit, message: self._failed(unit, message, result),
-            depth=workers * 4,
         )
-        with ThreadPoolExecutor(workers, thread_name_prefix="hs-unit") as pool:
+        with (
+            ThreadPoolExecutor(workers, thread_name_prefix="hs-unit") as pool,
+            ThreadPoolExecutor(workers, thread_name_prefix="hs-page") as pages,
+        ):
             pending: dict[Future, Request] = {}
             # window by window, all reports: a denied report is learned of after one request,
             # and the oldest windows complete first
@@ -211,7 +220,7 @@ class Pipeline:
                             break
                         if req.report in skip:
                             continue
-                        pending[pool.submit(self._do, req, result, skip, loader)] = req
+                        pending[pool.submit(self._do, req, result, skip, loader, pages)] = req
                     if not pending:
                         loader.close()  # commit what is queued
                         break
@@ -254,7 +263,14 @@ class Pipeline:
             result.failures.append((str(unit), text))
         log.debug("request failed", exc_info=exc)
 
-    def _do(self, req: Request, result: RunResult, skip: set[str], loader: Loader) -> None:
+    def _do(
+        self,
+        req: Request,
+        result: RunResult,
+        skip: set[str],
+        loader: Loader,
+        pool: ThreadPoolExecutor,
+    ) -> None:
         if req.report in skip:  # denied while this request waited in the queue
             return
         spec = REPORTS[req.report]
@@ -267,14 +283,56 @@ class Pipeline:
             params=req.params,
         )
         if spec.paginated:
-            raw = list(self.client.iter_raw_pages(spec, **req.params))
-            tables = normalize_json(spec.name, raw, meta, self.sink)
-            pages = len(raw)
+            held = 0
+            try:
+                raw, held = self._fetch_pages(spec, req.params, pool)
+                tables = normalize_json(spec.name, raw, meta, self.sink)
+                pages = len(raw)
+                del raw
+                self._load_tables(req, spec, tables, meta, loader)
+            finally:
+                self._rows.release(held)
         else:
             tables = normalize(spec, self.client.fetch(spec, **req.params), meta, self.sink)
             pages = 1
+            self._load_tables(req, spec, tables, meta, loader)
+        with self._load_lock:
+            result.pages += pages
+
+    def _fetch_pages(self, spec, params, pool: ThreadPoolExecutor) -> tuple[list[bytes], int]:
+        """Every page of one window: the first, then the rest side by side on ``pool`` once
+        the first has told how many rows the unit holds and the row budget has room for them."""
+        content, payload = self.client.fetch_page(spec, 1, raw=True, **params)
+        first = page_info(spec, payload)
+        if not first.results or not first.pages or first.pages <= 1:
+            return [content], 0
+        held = self._rows.acquire(first.count or len(first.results) * first.pages)
+
+        def page(n: int) -> tuple[bytes, str | None]:
+            # keep the bytes, drop the parsed page at once: Python objects cost ten times more
+            body, parsed = self.client.fetch_page(spec, n, raw=True, **params)
+            info = page_info(spec, parsed)
+            return body, info.fingerprint if info.results else None
+
+        try:
+            rest = list(pool.map(page, range(2, first.pages + 1)))
+        except BaseException:
+            self._rows.release(held)
+            raise
+        raw, seen = [content], {first.fingerprint}
+        for n, (body, fingerprint) in enumerate(rest, start=2):
+            if fingerprint is None or fingerprint in seen:  # as iter_pages: stop there
+                if fingerprint:
+                    log.warning("%s: page %s repeats an earlier page; stopping", spec.name, n)
+                break
+            seen.add(fingerprint)
+            raw.append(body)
+        return raw, held
+
+    def _load_tables(self, req: Request, spec, tables, meta: RequestMeta, loader: Loader) -> None:
+        """Split a request's tables into units, write their Parquet files, queue them."""
         by_window = {w: tables for w in req.windows}
-        if series:
+        if spec.kind is Kind.TIMESERIES:
             parts = split_windows(tables[spec.name], req.windows)
             by_window = {w: {spec.name: parts[w]} for w in req.windows}
         keys = {t.name: t.full_key for t in tables_of(spec.name)}
@@ -296,8 +354,6 @@ class Pipeline:
                     str(unit),
                 )
             )
-        with self._load_lock:
-            result.pages += pages
 
     def _commit(self, batch: list[UnitData], run_id: str) -> None:
         if self.sql:

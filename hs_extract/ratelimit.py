@@ -7,12 +7,13 @@ request somewhere between those two instants, so no window the server can draw h
 ``budget`` of our requests: the limit is respected without knowing network delays.
 
 It lowers itself from the response headers: ``X-RateLimit-Limit-Minute`` caps the budget and a
-``X-RateLimit-Remaining-Minute`` lower than our own count means another app shares the account,
-so the difference is booked as phantom requests that age out like real ones.
+``X-RateLimit-Remaining-Minute`` lower than our own count means another app shares the account:
+its use is estimated from every answer and left free while the estimate is fresh.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 import threading
 import time
@@ -30,7 +31,7 @@ class LimiterStats:
 
     waits: int = 0
     wait_seconds: float = 0.0
-    phantoms: int = 0
+    others: int = 0  # requests of other apps in the account's window, last seen
 
 
 class RateLimiter:
@@ -55,8 +56,13 @@ class RateLimiter:
         self._sleep = sleep
         self._cond = threading.Condition()
         self._done: deque[float] = deque()  # completion times, ascending
+        self._sent: deque[float] = deque()  # send times, ascending, to read the headers
         self._inflight = 0
         self._paused_until = 0.0
+        # the account's limit (from the header; until then, ours undivided) and other apps' use
+        self._account = max(1, math.floor(per_minute))
+        self._others = 0
+        self._others_at = -math.inf
         self.stats = LimiterStats()
 
     @property
@@ -68,6 +74,8 @@ class RateLimiter:
         horizon = now - self.window
         while self._done and self._done[0] <= horizon:
             self._done.popleft()
+        while self._sent and self._sent[0] <= horizon - self.window:  # kept two windows
+            self._sent.popleft()
 
     def used(self) -> int:
         """Requests counted in the current window, in flight included."""
@@ -75,19 +83,29 @@ class RateLimiter:
             self._purge(self._clock())
             return len(self._done) + self._inflight
 
+    def _cap(self, now: float) -> int:
+        """Requests we may have in the window: our budget, less what other apps use now."""
+        if self._others and now - self._others_at < self.window:
+            return max(1, min(self._budget, self._account - self._others))
+        return self._budget
+
     def _wait_time(self, now: float, cost: int) -> float | None:
         """Seconds to wait before ``cost`` more requests fit; 0 = go; None = wait for a release."""
         if now < self._paused_until:
             return self._paused_until - now
-        excess = len(self._done) + self._inflight + cost - self._budget
+        cap = self._cap(now)
+        excess = len(self._done) + self._inflight + cost - cap
         if excess <= 0:
             return 0.0
         if excess <= len(self._done):
-            return self._done[excess - 1] + self.window - now
+            wait = self._done[excess - 1] + self.window - now
+            if cap < self._budget:  # or until the other apps' estimate goes stale
+                wait = min(wait, self._others_at + self.window - now)
+            return max(wait, 0.001)
         return None
 
-    def acquire(self, cost: int = 1) -> None:
-        """Block until ``cost`` requests may be sent, then count them as in flight."""
+    def acquire(self, cost: int = 1) -> float:
+        """Block until ``cost`` requests may be sent, count them as in flight; the send time."""
         waited = False
         while True:
             with self._cond:
@@ -96,7 +114,8 @@ class RateLimiter:
                 wait = self._wait_time(now, min(cost, self._budget))
                 if wait == 0.0:
                     self._inflight += cost
-                    return
+                    self._sent.extend([now] * cost)
+                    return now
                 if wait is None:
                     # Only in-flight requests fill the window: one of them must finish first.
                     self._count_wait(waited)
@@ -121,30 +140,34 @@ class RateLimiter:
             self._cond.notify_all()
 
     @contextmanager
-    def slot(self, cost: int = 1) -> Iterator[None]:
-        """``with limiter.slot(): send()`` — acquire before, release after, even on error."""
-        self.acquire(cost)
+    def slot(self, cost: int = 1) -> Iterator[float]:
+        """``with limiter.slot() as sent: send()`` — acquire before, release after, always."""
+        sent = self.acquire(cost)
         try:
-            yield
+            yield sent
         finally:
             self.release(cost)
 
-    def observe(self, limit: int | None, remaining: int | None) -> None:
-        """Adapt to ``X-RateLimit-Limit-Minute`` and ``X-RateLimit-Remaining-Minute``."""
+    def observe(self, limit: int | None, remaining: int | None, sent: float | None = None) -> None:
+        """Adapt to ``X-RateLimit-Limit-Minute`` and ``X-RateLimit-Remaining-Minute`` of the
+        answer to the request sent at ``sent``."""
         with self._cond:
             if limit is not None and limit > 0:
                 self._budget = max(1, min(self.ceiling, math.floor(limit * self.share)))
+                self._account = limit
             if remaining is None:
                 return
             now = self._clock()
             self._purge(now)
-            used = len(self._done) + self._inflight
-            # The server counts every app on the account; what it has left below what we think
-            # we have left was spent by someone else.
-            phantom = (self._budget - used) - max(0, remaining)
-            if phantom > 0:
-                self._done.extend([now] * phantom)
-                self.stats.phantoms += phantom
+            # The account's window, when this request arrived, held it, our requests sent in the
+            # minute before it, and other apps' requests: what is used beyond ours is theirs.
+            sent = now if sent is None else sent
+            ours = bisect.bisect_right(self._sent, sent) - bisect.bisect_right(
+                self._sent, sent - self.window
+            )
+            others = max(0, self._account - max(0, remaining) - ours)
+            self._others, self._others_at = others, now
+            self.stats.others = others
 
     def pause(self, seconds: float) -> None:
         """Hold every caller for ``seconds`` (after a 429's ``X-RateLimit-Retry-After``)."""

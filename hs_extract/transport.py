@@ -75,6 +75,16 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def pooled_session(connections: int = 64) -> requests.Session:
+    """A session that keeps a connection per worker thread (requests keeps 10 by default,
+    and a busy pool would open and drop a connection for every request)."""
+    session = requests.Session()
+    adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=connections)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
 @dataclass
 class TransportStats:
     """Counters for progress bars and run summaries."""
@@ -114,7 +124,7 @@ class Transport:
     ) -> None:
         self.base_url = check_base_url(base_url)
         self.auth = auth
-        self.session = session or requests.Session()
+        self.session = session or pooled_session()
         self.limiter = limiter or RateLimiter()
         self.retry = retry or RetryConfig()
         self.timeout = timeout
@@ -192,7 +202,7 @@ class Transport:
                 self._ensure_token()
             token = self.auth.current() if authenticate else None
             resp, failure = None, None
-            with self.limiter.slot(cost):
+            with self.limiter.slot(cost) as sent:
                 self._count("requests")
                 started = time.perf_counter()
                 try:
@@ -215,6 +225,7 @@ class Transport:
                 self.limiter.observe(
                     _int_header(resp, "X-RateLimit-Limit-Minute"),
                     _int_header(resp, "X-RateLimit-Remaining-Minute"),
+                    sent,
                 )
             if action is Action.OK:
                 return (resp.content, body) if raw else body

@@ -145,5 +145,5 @@ def make_config(sim, dest: Dest | None, parquet=None, **over):
     if parquet is not None:
         raw["destinations"]["parquet"] = {"path": str(parquet)}
     for key, value in over.items():
-        raw[key] = {**raw[key], **value} if isinstance(value, dict) else value
+        raw[key] = {**raw.get(key, {}), **value} if isinstance(value, dict) else value
     return parse_config(raw)

@@ -76,21 +76,35 @@ def test_full_budget_goes_without_waiting_then_waits_a_window():
     assert clock() - start == 60.0
 
 
-def test_remaining_header_books_other_apps_requests():
+def test_remaining_header_leaves_room_for_other_apps():
     clock = FakeClock()
     limiter = RateLimiter(per_minute=10, clock=clock, sleep=clock.sleep)
     with limiter.slot():
         pass
     limiter.observe(limit=10, remaining=3)  # someone else used 6 of the account's 10
-    assert limiter.used() == 7
+    assert limiter.stats.others == 6
     for _ in range(3):
         with limiter.slot():
             pass
     assert clock.sleeps == []
-    with limiter.slot():  # the window is full: wait for it to roll
+    with limiter.slot():  # 4 ours + 6 theirs: wait for the window to roll
         pass
     assert clock.sleeps == [60.0]
-    assert limiter.stats.phantoms == 6
+
+
+def test_the_other_apps_estimate_follows_the_headers_and_goes_stale():
+    clock = FakeClock()
+    limiter = RateLimiter(per_minute=10, clock=clock, sleep=clock.sleep)
+    limiter.observe(limit=10, remaining=2)
+    assert limiter.stats.others == 8
+    limiter.observe(limit=10, remaining=10)  # the other app stopped
+    assert limiter.stats.others == 0
+    for _ in range(10):
+        with limiter.slot():
+            pass
+    assert clock.sleeps == []
+    limiter.observe(limit=10, remaining=0)  # exactly our 10: nobody else
+    assert limiter.stats.others == 0
 
 
 def test_remaining_header_consistent_with_own_use_books_nothing():
@@ -100,7 +114,7 @@ def test_remaining_header_consistent_with_own_use_books_nothing():
         with limiter.slot():
             pass
     limiter.observe(limit=10, remaining=6)
-    assert limiter.used() == 4 and limiter.stats.phantoms == 0
+    assert limiter.used() == 4 and limiter.stats.others == 0
 
 
 def test_limit_header_only_lowers_the_configured_ceiling():

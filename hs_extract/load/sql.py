@@ -243,8 +243,9 @@ class SqlDestination:
     def _insert(self, conn: Connection, table: sa.Table, data: pa.Table) -> None:
         if self.engine.dialect.name == "postgresql":
             copy_csv(conn, self._qualified(conn, table), data)
-        else:
-            conn.execute(table.insert(), data.to_pylist())
+        else:  # executemany in slices: Python rows cost far more memory than Arrow columns
+            for batch in data.to_batches(max_chunksize=5_000):
+                conn.execute(table.insert(), batch.to_pylist())
 
     # --- state -------------------------------------------------------------------------------
 

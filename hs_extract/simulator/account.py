@@ -14,7 +14,11 @@ import datetime as dt
 import functools
 import math
 import random
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from typing import Any
 
 MAX_LAG_DAYS = 10
 DAY = 86400
@@ -270,10 +274,26 @@ class Account:
         self._customer_cum = list(_cumulative([1 / (i + 1) ** 0.8 for i in range(1500)]))
         self._user_cum = list(_cumulative([3, 3, 2.5, 2, 2, 1.5, 1.5, 1, 1]))
         self._hour_cum = list(_cumulative(HOUR_WEIGHTS))
+        self._memo: OrderedDict = OrderedDict()
+        self._memo_lock = threading.Lock()
         self.user_by_id = {u.id: u for u in self.users}
         self.tag_by_id = {t.id: t for t in self.tags}
         self.team_by_id = {t.id: t for t in self.teams}
         self.customer_by_id = {c.id: c for c in self.customers}
+
+    def memo(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per ``key`` among the last few: the pages of one drilldown share
+        the sorted list of its conversations instead of rebuilding it for every page."""
+        with self._memo_lock:
+            if key in self._memo:
+                self._memo.move_to_end(key)
+                return self._memo[key]
+        value = compute()
+        with self._memo_lock:
+            self._memo[key] = value
+            while len(self._memo) > 32:
+                self._memo.popitem(last=False)
+        return value
 
     # --- conversations -----------------------------------------------------------------------
 
@@ -294,7 +314,7 @@ class Account:
             out.extend(convs[lo:hi])
         return out
 
-    @functools.lru_cache(maxsize=256)  # noqa: B019 - one Account per simulator, bounded cache
+    @functools.lru_cache(maxsize=64)  # noqa: B019 - one Account per simulator, bounded cache
     def day(self, day: int) -> list[Conversation]:
         """The conversations created on UTC day number ``day`` (days since 1970-01-01)."""
         day_start = day * DAY

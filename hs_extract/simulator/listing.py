@@ -98,7 +98,9 @@ def drill_item(acc: Account, c: Conversation, user_variant: bool = False) -> dic
 
 def drilldown(pick: Callable[[Context], list[Conversation]], user_variant: bool = False):
     def build(ctx: Context) -> dict:
-        convs = sorted(pick(ctx), key=lambda c: (c.created, c.id))
+        convs = ctx.account.memo(
+            ctx.key, lambda: sorted(pick(ctx), key=lambda c: (c.created, c.id))
+        )
         chunk, pages = page_of(convs, ctx.q.page, ctx.q.rows)
         return {
             "conversations": {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import astuple, replace
 
 from .account import UNTAGGED, Account, Conversation
 from .metrics import (
@@ -67,6 +67,11 @@ class Context:
             account, q.start, q.end, filters, users=members, office_hours=q.office_hours
         )
         self.prev = self.cur.sub(*q.prev) if q.prev else None
+
+    @property
+    def key(self) -> tuple:
+        """The query without its page: what every page of one listing shares."""
+        return (self.cur.filters.types, astuple(replace(self.q, page=1, rows=1)))
 
 
 def summary(ctx: Context, metrics: Callable[[View], dict], delta_keys=None) -> dict:

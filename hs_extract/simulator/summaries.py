@@ -315,15 +315,17 @@ def user(ctx: Context) -> dict:
     person = acc.user_by_id.get(uid)
     team = acc.team_by_id.get(uid)
     members = set(acc.members(uid) or ())
-    recent = acc.conversations_between(acc.cutoff - 90 * DAY, acc.cutoff)
+
+    def helped() -> int:  # lifetime-ish: the last 28 days before "now", once per user
+        recent = acc.conversations_between(acc.cutoff - 28 * DAY, acc.cutoff)
+        return len({c.customer_id for c in recent if any(r.user_id in members for r in c.replies)})
+
     block = {
         "id": uid,
         "hasPhoto": person is not None,
         "createdAt": iso(person.created_at if person else team.created_at),
         "name": person.name if person else team.name,
-        "totalCustomersHelped": len(
-            {c.customer_id for c in recent if any(r.user_id in members for r in c.replies)}
-        ),
+        "totalCustomersHelped": acc.memo(("helped", uid), helped),
         "photoUrl": f"https://img.example.com/{uid}.jpg",
     }
     out = {"filterTags": filter_tags(acc), "user": block}
