@@ -14,6 +14,7 @@ import hashlib
 import io
 import threading
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,6 +106,7 @@ class SqlDestination:
         )
         # SQLite allows one writer: loads are serialized there
         self._lock = threading.Lock() if self.is_sqlite else None
+        self._encoder = ThreadPoolExecutor(1, thread_name_prefix="hs-csv")
 
     def __repr__(self) -> str:
         return f"SqlDestination({self.engine.url.render_as_string(hide_password=True)!r})"
@@ -178,63 +180,90 @@ class SqlDestination:
         """Replace several units' rows and move their state in one transaction.
 
         Each unit is still all-or-nothing; batching ready units into one commit saves a round
-        of WAL flush, delete and COPY per unit.
+        of WAL flush, delete and COPY per unit. On PostgreSQL the COPY's CSV is encoded on a
+        helper thread while the server deletes the old rows (Arrow and psycopg both release
+        the GIL), so the client's work hides behind the server's.
         """
         lock = self._lock or _NoLock
         now = dt.datetime.now(dt.UTC)
-        with lock, self.engine.begin() as conn:
-            if not self.is_sqlite:
-                # Rows and state commit together, so a commit the server loses in a crash loses
-                # both, and the next run reloads the units: no need to wait for the WAL flush.
-                conn.execute(sa.text("SET LOCAL synchronous_commit = off"))
-            names = list(dict.fromkeys(n for u in units for n in u.tables))
-            for name in names:
-                table = self.tables[name]
-                mine = [u for u in units if name in u.tables]
-                for chunk in _chunks(mine, 500):
-                    ids = [unit_key(u) for u in chunk]
-                    conn.execute(table.delete().where(table.c[UNIT_COLUMN].in_(ids)))
-                parts = [
-                    u.tables[name].append_column(
-                        UNIT_COLUMN,
-                        pa.repeat(pa.scalar(unit_key(u), pa.int64()), u.tables[name].num_rows),
-                    )
-                    for u in mine
-                    if u.tables[name].num_rows
-                ]
-                if parts:
-                    self._insert(conn, table, pa.concat_tables(parts))
-            st = self.state.c
-            for chunk in _chunks(list(units), 100):
-                conn.execute(
-                    self.state.delete().where(
-                        sa.or_(
-                            *[
-                                sa.and_(
-                                    st.report == u.report,
-                                    st.slice == u.slice_key,
-                                    st.window_start == u.window[0],
-                                )
-                                for u in chunk
-                            ]
+        names = list(dict.fromkeys(n for u in units for n in u.tables))
+        data = {name: self._with_unit(units, name) for name in names}
+        encoded = {
+            name: self._encoder.submit(to_csv, d)
+            for name, d in data.items()
+            if d is not None and not self.is_sqlite
+        }
+        try:
+            with lock, self.engine.begin() as conn:
+                if not self.is_sqlite:
+                    # Rows and state commit together, so a commit the server loses in a crash
+                    # loses both, and the next run reloads the units: no WAL flush to wait for.
+                    conn.execute(sa.text("SET LOCAL synchronous_commit = off"))
+                for name in names:
+                    table = self.tables[name]
+                    for chunk in _chunks([u for u in units if name in u.tables], 500):
+                        ids = [unit_key(u) for u in chunk]
+                        conn.execute(table.delete().where(table.c[UNIT_COLUMN].in_(ids)))
+                for name in names:
+                    if name in encoded:
+                        copy_csv(
+                            conn,
+                            self._qualified(conn, self.tables[name]),
+                            data[name],
+                            csv=encoded[name].result(),
                         )
+                    elif data[name] is not None:
+                        self._insert(conn, self.tables[name], data[name])
+                self._move_state(conn, units, run_id, now)
+        finally:
+            for fut in encoded.values():
+                fut.cancel()
+
+    @staticmethod
+    def _with_unit(units: Sequence[UnitData], name: str) -> pa.Table | None:
+        """Every unit's rows of table ``name``, each tagged with its unit id (None if none)."""
+        parts = [
+            u.tables[name].append_column(
+                UNIT_COLUMN,
+                pa.repeat(pa.scalar(unit_key(u), pa.int64()), u.tables[name].num_rows),
+            )
+            for u in units
+            if name in u.tables and u.tables[name].num_rows
+        ]
+        return pa.concat_tables(parts) if parts else None
+
+    def _move_state(self, conn: Connection, units: Sequence[UnitData], run_id, now) -> None:
+        st = self.state.c
+        for chunk in _chunks(list(units), 100):
+            conn.execute(
+                self.state.delete().where(
+                    sa.or_(
+                        *[
+                            sa.and_(
+                                st.report == u.report,
+                                st.slice == u.slice_key,
+                                st.window_start == u.window[0],
+                            )
+                            for u in chunk
+                        ]
                     )
                 )
-            conn.execute(
-                self.state.insert(),
-                [
-                    {
-                        "report": u.report,
-                        "slice": u.slice_key,
-                        "window_start": u.window[0],
-                        "window_end": u.window[1],
-                        "rows": u.rows,
-                        "loaded_at": now,
-                        "run_id": run_id,
-                    }
-                    for u in units
-                ],
             )
+        conn.execute(
+            self.state.insert(),
+            [
+                {
+                    "report": u.report,
+                    "slice": u.slice_key,
+                    "window_start": u.window[0],
+                    "window_end": u.window[1],
+                    "rows": u.rows,
+                    "loaded_at": now,
+                    "run_id": run_id,
+                }
+                for u in units
+            ],
+        )
 
     def load_unit(self, unit: UnitData, run_id: str) -> None:
         """Replace one unit's rows in every table of its report and move its state, atomically."""
@@ -285,6 +314,7 @@ class SqlDestination:
                 conn.execute(self.runs.insert().values(run_id=run_id, **values))
 
     def close(self) -> None:
+        self._encoder.shutdown(wait=False, cancel_futures=True)
         self.engine.dispose()
 
 
@@ -304,15 +334,16 @@ def to_csv(data: pa.Table) -> bytes:
     return buf.getvalue()
 
 
-def copy_csv(conn: Connection, qualified: str, data: pa.Table) -> None:
-    """COPY ``data`` into the table ``qualified`` (already quoted) on this connection."""
+def copy_csv(conn: Connection, qualified: str, data: pa.Table, csv: bytes | None = None) -> None:
+    """COPY ``data`` into the table ``qualified`` (already quoted) on this connection;
+    ``csv`` is ``to_csv(data)`` when the caller has encoded it already."""
     prep = conn.dialect.identifier_preparer
     cols = ", ".join(prep.quote(c) for c in data.column_names)
     raw = conn.connection.driver_connection
     with raw.cursor() as cur:
         cur.execute("SET LOCAL TIME ZONE 'UTC'")  # the naive timestamps of to_csv are UTC
         with cur.copy(f"COPY {qualified} ({cols}) FROM STDIN (FORMAT csv)") as copy:
-            copy.write(to_csv(data))
+            copy.write(to_csv(data) if csv is None else csv)
 
 
 UNIT_COLUMN = "_unit"
