@@ -15,6 +15,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
+from . import failpoints
 from .errors import HSExtractError
 from .load.sql import UnitData
 
@@ -144,5 +145,6 @@ class Loader:
             text = str(exc) if isinstance(exc, HSExtractError) else f"{type(exc).__name__}: {exc}"
             self._fail(ready[0], text.splitlines()[0] if text else type(exc).__name__)
             return
+        failpoints.hit("loader.committed")
         for unit in ready:
             self._done(unit)

@@ -8,7 +8,8 @@ request somewhere between those two instants, so no window the server can draw h
 
 It lowers itself from the response headers: ``X-RateLimit-Limit-Minute`` caps the budget and a
 ``X-RateLimit-Remaining-Minute`` lower than our own count means another app shares the account:
-its use is estimated from every answer and left free while the estimate is fresh.
+its use is estimated from every answer and left free; the estimate fades over one window as
+their requests age out, unless a newer answer renews it.
 """
 
 from __future__ import annotations
@@ -83,10 +84,20 @@ class RateLimiter:
             self._purge(self._clock())
             return len(self._done) + self._inflight
 
+    def _others_now(self, now: float) -> float:
+        """Other apps' requests still in the window: the last estimate, aged. Their requests
+        leave the rolling window as ours do, so an estimate fades to nothing over one window
+        unless a fresher answer renews it (every answer does, while we send)."""
+        age = now - self._others_at
+        if not self._others or age >= self.window:
+            return 0.0
+        return self._others * (1 - age / self.window)
+
     def _cap(self, now: float) -> int:
         """Requests we may have in the window: our budget, less what other apps use now."""
-        if self._others and now - self._others_at < self.window:
-            return max(1, min(self._budget, self._account - self._others))
+        others = self._others_now(now)
+        if others:
+            return max(1, min(self._budget, self._account - math.ceil(others)))
         return self._budget
 
     def _wait_time(self, now: float, cost: int) -> float | None:
@@ -94,15 +105,20 @@ class RateLimiter:
         if now < self._paused_until:
             return self._paused_until - now
         cap = self._cap(now)
-        excess = len(self._done) + self._inflight + cost - cap
+        used = len(self._done) + self._inflight
+        excess = used + cost - cap
         if excess <= 0:
             return 0.0
+        waits = []
         if excess <= len(self._done):
-            wait = self._done[excess - 1] + self.window - now
-            if cap < self._budget:  # or until the other apps' estimate goes stale
-                wait = min(wait, self._others_at + self.window - now)
-            return max(wait, 0.001)
-        return None
+            waits.append(self._done[excess - 1] + self.window - now)
+        if cap < self._budget:  # or until the other apps' use has faded enough
+            room = self._account - min(self._budget, used + cost)
+            fade = 1 - max(0, room) / self._others
+            waits.append(self._others_at + self.window * fade - now)
+        if not waits:
+            return None
+        return max(min(waits), 0.001)
 
     def acquire(self, cost: int = 1) -> float:
         """Block until ``cost`` requests may be sent, count them as in flight; the send time."""

@@ -22,6 +22,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from .. import failpoints
 from ..errors import LoadError, StateError
 from ..normalize.schema import TableSpec
 
@@ -90,10 +91,12 @@ class ParquetDestination:
                 final = folder / f"{uid}.parquet"
                 tmp = folder / f"{TMP_PREFIX}{uuid.uuid4().hex}.parquet"
                 pq.write_table(table, tmp, compression="zstd")
+                failpoints.hit("parquet.temp_written")
                 with open(tmp, "rb") as fh:
                     os.fsync(fh.fileno())
                 os.replace(tmp, final)
                 _fsync_dir(folder)
+                failpoints.hit("parquet.replaced")
             except OSError as exc:
                 raise LoadError(f"parquet: cannot write {name} ({partition}): {exc}") from None
 
@@ -138,6 +141,7 @@ class JsonState:
             self._write()
 
     def _write(self) -> None:
+        failpoints.hit("json_state.before_write")
         data = json.dumps({"version": 1, "units": self._units}, indent=1, sort_keys=True)
         atomic_write_bytes(self.file, data.encode())
 

@@ -24,6 +24,7 @@ import pyarrow.csv as pacsv
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from .. import failpoints
 from ..errors import ConfigError, LoadError
 from ..normalize.schema import TableSpec
 
@@ -204,6 +205,7 @@ class SqlDestination:
                     for chunk in _chunks([u for u in units if name in u.tables], 500):
                         ids = [unit_key(u) for u in chunk]
                         conn.execute(table.delete().where(table.c[UNIT_COLUMN].in_(ids)))
+                failpoints.hit("sql.deleted")
                 for name in names:
                     if name in encoded:
                         copy_csv(
@@ -214,7 +216,9 @@ class SqlDestination:
                         )
                     elif data[name] is not None:
                         self._insert(conn, self.tables[name], data[name])
+                failpoints.hit("sql.inserted")
                 self._move_state(conn, units, run_id, now)
+                failpoints.hit("sql.before_commit")
         finally:
             for fut in encoded.values():
                 fut.cancel()

@@ -322,7 +322,8 @@ class Simulator:
     def respond(self, method, path, query, body, headers) -> tuple[int, object, dict, str | None]:
         """(status, JSON payload, extra headers, fault) for one request."""
         fault = self._fault(method, path, query)
-        if fault == "slow":
+        slow = fault == "slow"  # answered normally, but late
+        if slow:
             time.sleep(self.faults.slow_seconds)
             fault = None
         cost = 2 if method == "POST" else 1  # writes count double (reference §2)
@@ -348,7 +349,7 @@ class Simulator:
         if fault in ("500", "503"):
             return int(fault), {"logRef": self._log_ref(), "message": "Server error"}, limits, fault
         status, payload = self._answer(method, path, query, body, headers)
-        return status, payload, limits, fault
+        return status, payload, limits, "slow" if slow else fault
 
     def _log_ref(self) -> str:
         return secrets.token_hex(16)
