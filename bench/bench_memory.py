@@ -2,7 +2,7 @@
 
 The simulator runs in its own process (its memory is not the pipeline's); ``hs-extract run``
 runs in another, loading ``conversations_drilldown`` into Parquet and PostgreSQL (SQLite when
-PostgreSQL is not reachable), and its peak RSS is read from the kernel when it exits.
+PostgreSQL is not reachable), and reports its own peak RSS when it exits (``bench/peak.py``).
 Memory must not grow with the number of windows. Target: < 400 MB for 1,000,000 rows.
 """
 
@@ -57,16 +57,25 @@ def backfill(days: int, tmp: Path, port: int) -> dict:
     }
     path = tmp / f"mem{days}.yaml"
     path.write_text(yaml.safe_dump(config))
+    peak = tmp / f"peak{days}.txt"
     start = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "hs_extract", "run", "--config", str(path), "--no-progress"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.peak",
+            str(peak),
+            "run",
+            "--config",
+            str(path),
+            "--no-progress",
+        ],
+        capture_output=True,
+        cwd=Path(__file__).parent.parent,
     )
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    proc.stdout.read()
     seconds = time.perf_counter() - start
+    if proc.returncode:
+        print(proc.stderr.decode()[-2000:], file=sys.stderr)
     dataset = ds.dataset(tmp / f"pq{days}" / "conversations_drilldown", partitioning="hive")
     rows = dataset.count_rows()
     if "schema" in sql:
@@ -75,7 +84,7 @@ def backfill(days: int, tmp: Path, port: int) -> dict:
     return {
         "days": days,
         "rows": rows,
-        "peak_rss_mb": usage.ru_maxrss / 1024,
+        "peak_rss_mb": int(peak.read_text()) / 1024,
         "seconds": seconds,
         "exit": proc.returncode,
         "destination": "postgresql" if "schema" in sql else "sqlite",

@@ -13,7 +13,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -23,7 +23,7 @@ import requests
 
 from .auth import ClientCredentials, Secret
 from .catalog import REPORTS, Kind, ReportSpec, get_report
-from .errors import ConfigError
+from .errors import AuthError, ConfigError, HSExtractError
 from .params import apply_defaults, build_query, normalize_params
 from .ratelimit import RateLimiter
 from .retry import RetryConfig
@@ -132,6 +132,25 @@ class ReportsClient:
         """Like :meth:`iter_pages`, but the raw response bodies (for ``normalize_json``)."""
         for content, _ in self._walk(report, params, raw=True):
             yield content
+
+    def connect(self) -> None:
+        """Fetch a token now, failing fast: wrong credentials (``AuthError``) or a host that
+        cannot be reached (``ConfigError``) are found before a run writes anything. Call it
+        before starting threads (it briefly shortens the retry policy)."""
+        transport = self.transport
+        saved = transport.retry
+        transport.retry = replace(saved, max_attempts=2, backoff_base=0.2, backoff_cap=0.5)
+        try:
+            transport._ensure_token()
+        except AuthError:
+            raise
+        except HSExtractError as exc:
+            raise ConfigError(
+                f"source.base_url: cannot reach {transport.base_url} ({exc}); check the URL, "
+                "the network and any proxy"
+            ) from None
+        finally:
+            transport.retry = saved
 
     def fetch_page(
         self, report: str | ReportSpec, page: int, raw: bool = False, **params: Any

@@ -124,12 +124,20 @@ class Config:
 
 
 class _Problems:
+    """Problems found so far; one per key (the first found says the most)."""
+
     def __init__(self) -> None:
         self.items: list[str] = []
+        self._keys: set[str] = set()
+
+    def note(self, key: str, text: str) -> None:
+        if key not in self._keys:
+            self._keys.add(key)
+            self.items.append(text)
 
     def add(self, key: str, value: Any, allowed: str) -> None:
         shown = "(missing)" if value is _MISSING else repr(value)
-        self.items.append(f"{key}: {shown} is invalid; {allowed}")
+        self.note(key, f"{key}: {shown} is invalid; {allowed}")
 
 
 _MISSING = object()
@@ -145,9 +153,10 @@ def _expand(value: Any, key: str, problems: _Problems) -> Any:
                 return os.environ[name]
             if default is not None:
                 return default
-            problems.items.append(
+            problems.note(
+                key,
                 f"{key}: environment variable {name} is not set; export it or give a default "
-                f"as ${{{name}:-value}}"
+                f"as ${{{name}:-value}}",
             )
             return ""
 
@@ -354,7 +363,7 @@ def _report(item, path, problems) -> list[ReportConfig]:
     if field_ is not None and field_ not in FIELDS:
         problems.add(f"{path}.field", field_, f"allowed: {', '.join(FIELDS)}")
     field_ids = item.get("field_ids", base.field_ids)
-    if field_ids == "all" and field_ != "tagid" and field_ is not None:
+    if field_ids == "all" and field_ != "tagid" and field_ in FIELDS:
         problems.add(f"{path}.field_ids", "all", "`all` lists tags only; give ids for " + field_)
     elif field_ids not in ("all", None):
         field_ids = _ids(field_ids, f"{path}.field_ids", problems)
@@ -438,9 +447,10 @@ def parse_config(raw: Any, path: Path | None = None) -> Config:
     """A validated Config from parsed YAML; one ConfigError listing every problem."""
     problems = _Problems()
     if not isinstance(raw, Mapping):
+        what = "is empty" if raw is None else f"is a YAML {type(raw).__name__}"
         raise ConfigError(
-            f"config: {type(raw).__name__} is invalid; allowed: a YAML mapping with "
-            f"{', '.join(TOP_KEYS)}"
+            f"{path or 'config'}: the config {what}; allowed: a YAML mapping with "
+            f"{', '.join(TOP_KEYS)} (see configs/example.yaml)"
         )
     for k in raw:
         if k not in TOP_KEYS:
@@ -462,10 +472,12 @@ def parse_config(raw: Any, path: Path | None = None) -> Config:
             for r in _report(item, f"reports[{i}]", problems):
                 reports[r.name] = r  # a later entry refines an earlier one (e.g. after all)
     parquet, url, schema = _destinations(raw, problems)
+    if len(problems.items) == 1:  # the usual case: one line
+        raise ConfigError(f"{path}: {problems.items[0]}" if path else problems.items[0])
     if problems.items:
         where = f" in {path}" if path else ""
         raise ConfigError(
-            f"{len(problems.items)} problem(s){where}:\n  " + "\n  ".join(problems.items)
+            f"{len(problems.items)} problems{where}, one a line:\n  " + "\n  ".join(problems.items)
         )
     return Config(source, windows, filters, tuple(reports.values()), parquet, url, schema, path)
 

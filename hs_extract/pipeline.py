@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 from .catalog import REPORTS, Kind
 from .client import ReportsClient, page_info
 from .config import Config, workers_for
-from .errors import AccessDeniedError, HSExtractError
+from .errors import AccessDeniedError, ConfigError, HSExtractError
 from .load.parquet import JsonState, ParquetDestination, atomic_write_bytes, unit_id
 from .load.sql import SqlDestination, UnitData
 from .loader import Loader, RowBudget
@@ -155,7 +155,14 @@ class Pipeline:
         first = w.start
         if isinstance(first, int):  # relative: -28 means 28 days before today
             first = today.add(days=first).date()
-        return iter_windows(start or first, end or w.end or today, w.size, w.timezone)
+        first, last = start or first, end or w.end or today
+        as_day = [d.date() if isinstance(d, dt.datetime) else d for d in (first, last)]
+        if as_day[1] <= as_day[0]:
+            raise ConfigError(
+                f"--end: {last} is not after the first window's start {first}; allowed: a "
+                "later --end (or an earlier --start)"
+            )
+        return iter_windows(first, last, w.size, w.timezone)
 
     def lists(self, reports: Sequence[str] | None = None) -> Lists:
         """Ids the config's slices need, from /v2/users, /v2/teams and /v2/tags (not reports)."""

@@ -8,8 +8,7 @@ request somewhere between those two instants, so no window the server can draw h
 
 It lowers itself from the response headers: ``X-RateLimit-Limit-Minute`` caps the budget and a
 ``X-RateLimit-Remaining-Minute`` lower than our own count means another app shares the account:
-its use is estimated from every answer and left free; the estimate fades over one window as
-their requests age out, unless a newer answer renews it.
+its use is estimated from every answer and left free while the estimate is fresh.
 """
 
 from __future__ import annotations
@@ -63,7 +62,7 @@ class RateLimiter:
         # the account's limit (from the header; until then, ours undivided) and other apps' use
         self._account = max(1, math.floor(per_minute))
         self._others = 0
-        self._others_at = -math.inf
+        self._others_until = -math.inf  # the estimate holds until then
         self.stats = LimiterStats()
 
     @property
@@ -84,20 +83,10 @@ class RateLimiter:
             self._purge(self._clock())
             return len(self._done) + self._inflight
 
-    def _others_now(self, now: float) -> float:
-        """Other apps' requests still in the window: the last estimate, aged. Their requests
-        leave the rolling window as ours do, so an estimate fades to nothing over one window
-        unless a fresher answer renews it (every answer does, while we send)."""
-        age = now - self._others_at
-        if not self._others or age >= self.window:
-            return 0.0
-        return self._others * (1 - age / self.window)
-
     def _cap(self, now: float) -> int:
         """Requests we may have in the window: our budget, less what other apps use now."""
-        others = self._others_now(now)
-        if others:
-            return max(1, min(self._budget, self._account - math.ceil(others)))
+        if self._others and now < self._others_until:
+            return max(1, min(self._budget, self._account - self._others))
         return self._budget
 
     def _wait_time(self, now: float, cost: int) -> float | None:
@@ -105,20 +94,15 @@ class RateLimiter:
         if now < self._paused_until:
             return self._paused_until - now
         cap = self._cap(now)
-        used = len(self._done) + self._inflight
-        excess = used + cost - cap
+        excess = len(self._done) + self._inflight + cost - cap
         if excess <= 0:
             return 0.0
-        waits = []
         if excess <= len(self._done):
-            waits.append(self._done[excess - 1] + self.window - now)
-        if cap < self._budget:  # or until the other apps' use has faded enough
-            room = self._account - min(self._budget, used + cost)
-            fade = 1 - max(0, room) / self._others
-            waits.append(self._others_at + self.window * fade - now)
-        if not waits:
-            return None
-        return max(min(waits), 0.001)
+            wait = self._done[excess - 1] + self.window - now
+            if cap < self._budget:  # or until the other apps' estimate goes stale
+                wait = min(wait, self._others_until - now)
+            return max(wait, 0.001)
+        return None
 
     def acquire(self, cost: int = 1) -> float:
         """Block until ``cost`` requests may be sent, count them as in flight; the send time."""
@@ -164,9 +148,17 @@ class RateLimiter:
         finally:
             self.release(cost)
 
-    def observe(self, limit: int | None, remaining: int | None, sent: float | None = None) -> None:
+    def observe(
+        self,
+        limit: int | None,
+        remaining: int | None,
+        sent: float | None = None,
+        hold: float | None = None,
+    ) -> None:
         """Adapt to ``X-RateLimit-Limit-Minute`` and ``X-RateLimit-Remaining-Minute`` of the
-        answer to the request sent at ``sent``."""
+        answer to the request sent at ``sent``. The other apps' estimate holds for a window,
+        or ``hold`` seconds: a 429's ``Retry-After`` says when its "0 remaining" stops being
+        true, and holding it for a whole minute would stall the run for nothing."""
         with self._cond:
             if limit is not None and limit > 0:
                 self._budget = max(1, min(self.ceiling, math.floor(limit * self.share)))
@@ -182,7 +174,8 @@ class RateLimiter:
                 self._sent, sent - self.window
             )
             others = max(0, self._account - max(0, remaining) - ours)
-            self._others, self._others_at = others, now
+            self._others = others
+            self._others_until = now + (self.window if hold is None else hold)
             self.stats.others = others
 
     def pause(self, seconds: float) -> None:

@@ -49,12 +49,12 @@ def guarded(fn: Callable) -> Callable:
         except (ConfigError, AuthError, LoadError, StateError) as exc:
             if debug:
                 raise
-            err.print(f"error: {exc}", markup=False)
+            err.print(f"error: {exc}", markup=False, soft_wrap=True)
             sys.exit(2)
         except HSExtractError as exc:
             if debug:
                 raise
-            err.print(f"error: {exc}", markup=False)
+            err.print(f"error: {exc}", markup=False, soft_wrap=True)
             sys.exit(1)
 
     return wrapper
@@ -104,7 +104,9 @@ def open_pipeline(config_path: str, reports: str | None, strict: bool = False):
                 f"--reports: {n!r} is not in the config's reports; allowed: "
                 f"{', '.join(sorted(known))}"
             )
-    return Pipeline(config, strict=strict).open(), names
+    pipeline = Pipeline(config, strict=strict)
+    pipeline.client.connect()  # credentials and host first: nothing written if they are wrong
+    return pipeline.open(), names
 
 
 @click.command(

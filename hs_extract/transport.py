@@ -100,6 +100,12 @@ class TransportStats:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
+def _retry_after(resp: requests.Response, retry: RetryConfig) -> float:
+    """Seconds a 429 asks to wait (``X-RateLimit-Retry-After``, else the configured default)."""
+    wait = _int_header(resp, "X-RateLimit-Retry-After")
+    return retry.default_retry_after if wait is None else wait
+
+
 def _int_header(resp: requests.Response, name: str) -> int | None:
     try:
         return int(float(resp.headers[name]))
@@ -222,10 +228,12 @@ class Transport:
                     failure, action = exc, Action.BACKOFF
             self._log(method, url, params, resp, failure, started)
             if resp is not None:
+                limited = action is Action.WAIT_RETRY_AFTER
                 self.limiter.observe(
                     _int_header(resp, "X-RateLimit-Limit-Minute"),
                     _int_header(resp, "X-RateLimit-Remaining-Minute"),
                     sent,
+                    hold=_retry_after(resp, self.retry) if limited else None,
                 )
             if action is Action.OK:
                 return (resp.content, body) if raw else body
@@ -234,8 +242,7 @@ class Transport:
                 self._count("rate_limited")
                 if rate_limited > self.retry.max_rate_limited:
                     raise self._error(resp, what, RateLimitedError, "still rate limited")
-                wait = _int_header(resp, "X-RateLimit-Retry-After")
-                self.limiter.pause(self.retry.default_retry_after if wait is None else wait)
+                self.limiter.pause(_retry_after(resp, self.retry))
             elif action is Action.BACKOFF:
                 transient += 1
                 self._count("transient_failures")

@@ -106,6 +106,17 @@ def _norm(v):
     return v
 
 
+def sim_source(sim, **over) -> dict:
+    """The ``source`` section of a config pointed at simulator ``sim``, unthrottled."""
+    return {
+        "base_url": sim.base_url,
+        "client_id": sim.client_id,
+        "client_secret": sim.client_secret,
+        "rate_limit_per_minute": 100_000,
+        **over,
+    }
+
+
 def make_config(sim, dest: Dest | None, parquet=None, **over):
     raw = {
         "source": {

@@ -32,7 +32,7 @@ from hs_extract.load.sql import unit_key
 from hs_extract.normalize import tables_of
 from hs_extract.pipeline import Pipeline
 from hs_extract.simulator import Simulator
-from tests.pipeline_support import CUTOFF, VOLATILE, Dest
+from tests.pipeline_support import CUTOFF, VOLATILE, Dest, sim_source
 
 REPORTS = [
     "company",
@@ -70,13 +70,7 @@ def config(sim, parquet, dest: Dest | None) -> dict:
     if dest is not None:
         destinations["sql"] = dest.sql()
     return {
-        "source": {
-            "base_url": sim.base_url,
-            "client_id": sim.client_id,
-            "client_secret": sim.client_secret,
-            "rate_limit_per_minute": 100_000,
-            "max_workers": 3,
-        },
+        "source": sim_source(sim, max_workers=3),
         "windows": {"start": "2026-10-20", "end": "2026-10-26", "size": "day", "lookback": 1},
         "reports": REPORTS,
         "destinations": destinations,

@@ -16,7 +16,7 @@ from hs_extract.normalize import tables_of
 from hs_extract.pipeline import Pipeline
 from hs_extract.retry import RetryConfig
 from hs_extract.simulator import Faults, Simulator
-from tests.pipeline_support import CUTOFF, Dest
+from tests.pipeline_support import CUTOFF, Dest, sim_source
 
 SEED = 17
 REPORTS = [
@@ -31,14 +31,7 @@ NAMES = sorted({t.name for r in REPORTS for t in tables_of(r if isinstance(r, st
 
 def write_config(tmp_path, sim, **source) -> str:
     raw = {
-        "source": {
-            "base_url": sim.base_url,
-            "client_id": sim.client_id,
-            "client_secret": sim.client_secret,
-            "rate_limit_per_minute": 100_000,
-            "max_workers": 4,
-            **source,
-        },
+        "source": sim_source(sim, max_workers=4, **source),
         "windows": {"start": "2026-10-20", "end": "2026-10-24", "lookback": 1},
         "reports": REPORTS,
         "destinations": {"sql": {"url": f"sqlite:///{tmp_path}/hs.db"}},

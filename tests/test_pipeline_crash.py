@@ -15,7 +15,7 @@ import yaml
 from hs_extract.normalize import table_specs, tables_of
 from hs_extract.pipeline import Pipeline
 from hs_extract.simulator import Simulator
-from tests.pipeline_support import CUTOFF, Dest
+from tests.pipeline_support import CUTOFF, Dest, sim_source
 
 REPORTS = [
     "company",
@@ -29,13 +29,7 @@ REPORTS = [
 
 def config_dict(sim, dest: Dest, parquet) -> dict:
     return {
-        "source": {
-            "base_url": sim.base_url,
-            "client_id": sim.client_id,
-            "client_secret": sim.client_secret,
-            "rate_limit_per_minute": 100_000,
-            "max_workers": 3,
-        },
+        "source": sim_source(sim, max_workers=3),
         "windows": {"start": "2026-10-10", "end": "2026-10-27", "size": "day", "lookback": 1},
         "reports": REPORTS,
         "destinations": {"sql": dest.sql(), "parquet": {"path": str(parquet)}},
