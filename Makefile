@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint demo bench clean
+.PHONY: test lint demo bench soak clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ demo: $(STAMP)
 
 test: lint
 	$(BIN)/python -m pytest
+
+# the crash campaign five times longer, on new seeded points, and the fault campaign
+soak: $(STAMP)
+	HS_CRASH_CASES=100 HS_CRASH_SEED=$$(date +%s) CI=true $(BIN)/python -m pytest -q \
+		tests/test_crash_points.py tests/test_faults.py tests/test_pipeline_crash.py
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

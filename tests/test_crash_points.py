@@ -61,8 +61,11 @@ def cases(seed: int, count: int, points: list[str]) -> list[tuple[str, int, bool
 
 SQL_POINTS = [p for p in POINTS if p != "json_state.before_write"]
 JSON_POINTS = ["parquet.temp_written", "parquet.replaced", "json_state.before_write"]
-SQL_CASES = cases(2026, 20, SQL_POINTS)
-JSON_CASES = cases(1127, 6, JSON_POINTS)
+#: ``make soak`` sets HS_CRASH_CASES for a longer campaign (and HS_CRASH_SEED for new points)
+SCALE = max(1, int(os.environ.get("HS_CRASH_CASES", "20")) // 20)
+SEED = int(os.environ.get("HS_CRASH_SEED", "2026"))
+SQL_CASES = cases(SEED, 20 * SCALE, SQL_POINTS)
+JSON_CASES = cases(SEED + 1, 6 * SCALE, JSON_POINTS)
 
 
 def config(sim, parquet, dest: Dest | None) -> dict:
