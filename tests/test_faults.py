@@ -141,3 +141,13 @@ def test_a_report_that_cannot_load_is_named_and_the_rest_loads(faults, message, 
     with dest.engine.connect() as c:
         status = c.execute(sa.text("select status from _hs_extract_runs")).scalar_one()
     assert status == "failed"
+
+
+def test_a_run_through_faults_exits_0_on_the_command_line(clean, tmp_path):
+    expected, _ = clean
+    faults = Faults(rate=0.15, kinds=("500", "reset", "cutjson"))
+    with Simulator(seed=SEED, cutoff=CUTOFF, rate_limit=100_000, faults=faults) as sim:
+        res, dest = run(tmp_path, sim)
+        assert any(e.fault for e in sim.log.snapshot())
+    assert res.exit_code == 0, res.output
+    assert dest.snapshot("conversations_drilldown") == expected["conversations_drilldown"]
