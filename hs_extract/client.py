@@ -32,7 +32,7 @@ from .transport import Transport, TransportStats
 if TYPE_CHECKING:  # pandas is loaded by frames(), not by a run
     import pandas as pd
 
-__all__ = ["DEFAULT_BASE_URL", "PageInfo", "ReportsClient", "page_info"]
+__all__ = ["DEFAULT_BASE_URL", "PageGuard", "PageInfo", "ReportsClient", "page_info"]
 
 log = logging.getLogger("hs_extract.client")
 
@@ -125,23 +125,30 @@ class ReportsClient:
         early on an empty page or one already seen. Drilldowns default to ``rows=50`` (the most
         the API allows, so the fewest requests). A report without pages yields one response.
         """
-        for _, body in self._walk(report, params, raw=False):
+        spec = report if isinstance(report, ReportSpec) else get_report(report)
+        if not spec.paginated:
+            yield self.fetch(spec, **params)
+            return
+        params = dict(params)
+        page = int(params.pop("page", None) or 1)
+        guard = PageGuard(spec.name)
+        while True:
+            body = self.fetch_page(spec, page, **params)
+            info = page_info(spec, body)
+            if guard.repeats(page, info.key):
+                return
             yield body
-
-    def iter_raw_pages(self, report: str | ReportSpec, **params: Any) -> Iterator[bytes]:
-        """Like :meth:`iter_pages`, but the raw response bodies (for ``normalize_json``)."""
-        for content, _ in self._walk(report, params, raw=True):
-            yield content
+            if not info.results or info.pages is None or page >= info.pages:
+                return
+            page += 1
 
     def connect(self) -> None:
         """Fetch a token now, failing fast: wrong credentials (``AuthError``) or a host that
-        cannot be reached (``ConfigError``) are found before a run writes anything. Call it
-        before starting threads (it briefly shortens the retry policy)."""
+        cannot be reached (``ConfigError``) are found before a run writes anything."""
         transport = self.transport
-        saved = transport.retry
-        transport.retry = replace(saved, max_attempts=2, backoff_base=0.2, backoff_cap=0.5)
+        quick = replace(transport.retry, max_attempts=2, backoff_base=0.2, backoff_cap=0.5)
         try:
-            transport._ensure_token()
+            transport.ensure_token(quick)
         except AuthError:
             raise
         except HSExtractError as exc:
@@ -149,8 +156,6 @@ class ReportsClient:
                 f"source.base_url: cannot reach {transport.base_url} ({exc}); check the URL, "
                 "the network and any proxy"
             ) from None
-        finally:
-            transport.retry = saved
 
     def fetch_page(
         self, report: str | ReportSpec, page: int, raw: bool = False, **params: Any
@@ -162,28 +167,6 @@ class ReportsClient:
             params["rows"] = 50
         query = build_query(spec, {**params, "page": page}, self._now())
         return self.transport.get(spec.path, query, what=spec.name, raw=raw)
-
-    def _walk(self, report: str | ReportSpec, params: dict, raw: bool) -> Iterator[tuple]:
-        spec = report if isinstance(report, ReportSpec) else get_report(report)
-        if not spec.paginated:
-            query = build_query(spec, params, self._now())
-            got = self.transport.get(spec.path, query, what=spec.name, raw=raw)
-            yield got if raw else (None, got)
-            return
-        params = dict(params)
-        page = int(params.pop("page", None) or 1)
-        seen: set[str] = set()
-        while True:
-            got = self.fetch_page(spec, page, raw=raw, **params)
-            info = page_info(spec, got[1] if raw else got)
-            if info.results and info.fingerprint in seen:
-                log.warning("%s: page %s repeats an earlier page; stopping", spec.name, page)
-                return
-            seen.add(info.fingerprint)
-            yield got if raw else (None, got)
-            if not info.results or not isinstance(info.pages, int) or page >= info.pages:
-                return
-            page += 1
 
     def frames(self, report: str | ReportSpec, **params: Any) -> dict[str, pd.DataFrame]:
         """Every page of ``report`` as tidy, typed DataFrames keyed by table name.
@@ -249,6 +232,30 @@ class PageInfo:
     def fingerprint(self) -> str:
         """Identity of the page's results: a page the API repeats is recognized."""
         return hashlib.sha1(orjson.dumps(self.results, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+    @property
+    def key(self) -> str | None:
+        """The fingerprint, or None for an empty page (which ends a listing)."""
+        return self.fingerprint if self.results else None
+
+
+class PageGuard:
+    """Recognizes a page the API repeats (live data shifting under the paging): the listing
+    stops there, with a warning, instead of loading rows twice or looping for ever."""
+
+    def __init__(self, report: str) -> None:
+        self.report = report
+        self._seen: set[str] = set()
+
+    def repeats(self, page: int, key: str | None) -> bool:
+        """Whether page ``page`` (its :attr:`PageInfo.key`) repeats an earlier one."""
+        if key is None:
+            return False
+        if key in self._seen:
+            log.warning("%s: page %s repeats an earlier page; stopping", self.report, page)
+            return True
+        self._seen.add(key)
+        return False
 
 
 def page_info(spec: ReportSpec, payload: Any) -> PageInfo:

@@ -16,12 +16,14 @@ Both settings respect a value the user has set.
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import ctypes.util
+import logging
 import os
 
 __all__ = ["limit_malloc_arenas", "prefer_lean_arrow_pool", "use_lean_arrow_pool"]
+
+log = logging.getLogger("hs_extract.memory")
 
 _M_ARENA_MAX = -8  # glibc's mallopt parameter number
 
@@ -37,9 +39,10 @@ def use_lean_arrow_pool() -> None:
 
     if os.environ.get("ARROW_DEFAULT_MEMORY_POOL", "jemalloc") != "jemalloc":
         return  # the user's choice
-    # a pyarrow built without jemalloc keeps its default
-    with contextlib.suppress(NotImplementedError, AttributeError):
+    try:
         pa.set_memory_pool(pa.jemalloc_memory_pool())
+    except (NotImplementedError, AttributeError) as exc:  # a pyarrow built without jemalloc
+        log.debug("Arrow keeps its default memory pool: %s", exc)
 
 
 def limit_malloc_arenas(arenas: int = 2) -> bool:

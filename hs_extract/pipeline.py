@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .catalog import REPORTS, Kind
-from .client import ReportsClient, page_info
+from .client import PageGuard, ReportsClient, page_info
 from .config import Config, workers_for
 from .errors import AccessDeniedError, ConfigError, HSExtractError
 from .load.parquet import JsonState, ParquetDestination, atomic_write_bytes, unit_id
@@ -318,21 +318,18 @@ class Pipeline:
         def page(n: int) -> tuple[bytes, str | None]:
             # keep the bytes, drop the parsed page at once: Python objects cost ten times more
             body, parsed = self.client.fetch_page(spec, n, raw=True, **params)
-            info = page_info(spec, parsed)
-            return body, info.fingerprint if info.results else None
+            return body, page_info(spec, parsed).key
 
         try:
             rest = list(pool.map(page, range(2, first.pages + 1)))
         except BaseException:
             self._rows.release(held)
             raise
-        raw, seen = [content], {first.fingerprint}
-        for n, (body, fingerprint) in enumerate(rest, start=2):
-            if fingerprint is None or fingerprint in seen:  # as iter_pages: stop there
-                if fingerprint:
-                    log.warning("%s: page %s repeats an earlier page; stopping", spec.name, n)
+        raw, guard = [content], PageGuard(spec.name)
+        guard.repeats(1, first.key)
+        for n, (body, key) in enumerate(rest, start=2):
+            if key is None or guard.repeats(n, key):  # as iter_pages: stop there
                 break
-            seen.add(fingerprint)
             raw.append(body)
         return raw, held
 

@@ -159,7 +159,8 @@ class Transport:
         ``raw``. ``what`` names the request in errors."""
         return self._send("GET", self.base_url + path, params=params, what=what or path, raw=raw)
 
-    def _ensure_token(self) -> None:
+    def ensure_token(self, retry: RetryConfig | None = None) -> None:
+        """Fetch a token unless a valid one is cached (``retry``: the policy for this fetch)."""
         auth = self.auth
         if not auth.needs_token():
             return
@@ -175,6 +176,7 @@ class Transport:
                     authenticate=False,
                     what="token",
                     cost=2,
+                    retry=retry,
                 )
             except (FatalAPIError, AuthError) as exc:
                 detail = f": {exc.detail}" if exc.detail else ""
@@ -200,12 +202,14 @@ class Transport:
         what: str,
         cost: int = 1,
         raw: bool = False,
+        retry: RetryConfig | None = None,
     ) -> Any:
+        retry = retry or self.retry
         transient = rate_limited = 0
         renewed = False
         while True:
             if authenticate:
-                self._ensure_token()
+                self.ensure_token()
             token = self.auth.current() if authenticate else None
             resp, failure = None, None
             with self.limiter.slot(cost) as sent:
@@ -227,28 +231,29 @@ class Transport:
                 except TRANSIENT_EXCEPTIONS as exc:
                     failure, action = exc, Action.BACKOFF
             self._log(method, url, params, resp, failure, started)
+            limited = action is Action.WAIT_RETRY_AFTER
+            wait = _retry_after(resp, retry) if limited else None
             if resp is not None:
-                limited = action is Action.WAIT_RETRY_AFTER
                 self.limiter.observe(
                     _int_header(resp, "X-RateLimit-Limit-Minute"),
                     _int_header(resp, "X-RateLimit-Remaining-Minute"),
                     sent,
-                    hold=_retry_after(resp, self.retry) if limited else None,
+                    hold=wait,
                 )
             if action is Action.OK:
                 return (resp.content, body) if raw else body
             if action is Action.WAIT_RETRY_AFTER:
                 rate_limited += 1
                 self._count("rate_limited")
-                if rate_limited > self.retry.max_rate_limited:
+                if rate_limited > retry.max_rate_limited:
                     raise self._error(resp, what, RateLimitedError, "still rate limited")
-                self.limiter.pause(_retry_after(resp, self.retry))
+                self.limiter.pause(wait)
             elif action is Action.BACKOFF:
                 transient += 1
                 self._count("transient_failures")
-                if transient >= self.retry.max_attempts:
+                if transient >= retry.max_attempts:
                     raise self._error(resp, what, TransientError, _describe(failure), transient)
-                delay = backoff_delay(transient, self.retry, self._jitter())
+                delay = backoff_delay(transient, retry, self._jitter())
                 self._count("backoff_seconds", delay)
                 self._sleep(delay)
             elif action is Action.REAUTH and authenticate and not renewed:

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from hs_extract.config import parse_config
-from hs_extract.normalize import table_specs
+from hs_extract.normalize import table_specs, tables_of
 
 CUTOFF = int(dt.datetime(2026, 11, 1, tzinfo=dt.UTC).timestamp())
 PG_URL = os.environ.get("HS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -104,6 +104,12 @@ def _norm(v):
     if isinstance(v, float):
         return round(v, 9)
     return v
+
+
+def table_names(reports) -> list[str]:
+    """Every table of the config entries ``reports`` (names or mappings with a name)."""
+    names = {r if isinstance(r, str) else r["name"] for r in reports}
+    return sorted({t.name for n in names for t in tables_of(n)})
 
 
 def sim_source(sim, **over) -> dict:

@@ -29,10 +29,9 @@ from hs_extract.config import parse_config
 from hs_extract.failpoints import POINTS
 from hs_extract.load.parquet import TMP_PREFIX, unit_id
 from hs_extract.load.sql import unit_key
-from hs_extract.normalize import tables_of
 from hs_extract.pipeline import Pipeline
 from hs_extract.simulator import Simulator
-from tests.pipeline_support import CUTOFF, VOLATILE, Dest, sim_source
+from tests.pipeline_support import CUTOFF, VOLATILE, Dest, sim_source, table_names
 
 REPORTS = [
     "company",
@@ -41,7 +40,7 @@ REPORTS = [
     "conversations_channel_volumes",
     {"name": "user", "users": [100001]},
 ]
-NAMES = sorted({t.name for r in REPORTS for t in tables_of(r if isinstance(r, str) else r["name"])})
+NAMES = table_names(REPORTS)
 #: failpoints reached once per loader batch: a run has at least two batches
 PER_BATCH = {"sql.deleted", "sql.inserted", "sql.before_commit", "loader.committed"}
 

@@ -12,11 +12,10 @@ from click.testing import CliRunner
 from hs_extract import ReportsClient
 from hs_extract.cli import main
 from hs_extract.config import load_config
-from hs_extract.normalize import tables_of
 from hs_extract.pipeline import Pipeline
 from hs_extract.retry import RetryConfig
 from hs_extract.simulator import Faults, Simulator
-from tests.pipeline_support import CUTOFF, Dest, sim_source
+from tests.pipeline_support import CUTOFF, Dest, sim_source, table_names
 
 SEED = 17
 REPORTS = [
@@ -26,7 +25,7 @@ REPORTS = [
     "happiness_ratings",
     {"name": "user", "users": [100001]},
 ]
-NAMES = sorted({t.name for r in REPORTS for t in tables_of(r if isinstance(r, str) else r["name"])})
+NAMES = table_names(REPORTS)
 
 
 def write_config(tmp_path, sim, **source) -> str:

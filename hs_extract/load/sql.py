@@ -207,15 +207,9 @@ class SqlDestination:
                         conn.execute(table.delete().where(table.c[UNIT_COLUMN].in_(ids)))
                 failpoints.hit("sql.deleted")
                 for name in names:
-                    if name in encoded:
-                        copy_csv(
-                            conn,
-                            self._qualified(conn, self.tables[name]),
-                            data[name],
-                            csv=encoded[name].result(),
-                        )
-                    elif data[name] is not None:
-                        self._insert(conn, self.tables[name], data[name])
+                    if data[name] is not None:
+                        csv = encoded[name].result() if name in encoded else None
+                        self._insert(conn, self.tables[name], data[name], csv)
                 failpoints.hit("sql.inserted")
                 self._move_state(conn, units, run_id, now)
                 failpoints.hit("sql.before_commit")
@@ -273,9 +267,12 @@ class SqlDestination:
         """Replace one unit's rows in every table of its report and move its state, atomically."""
         self.load_units([unit], run_id)
 
-    def _insert(self, conn: Connection, table: sa.Table, data: pa.Table) -> None:
+    def _insert(
+        self, conn: Connection, table: sa.Table, data: pa.Table, csv: bytes | None = None
+    ) -> None:
+        """Insert ``data`` (``csv``: its COPY text, when already encoded)."""
         if self.engine.dialect.name == "postgresql":
-            copy_csv(conn, self._qualified(conn, table), data)
+            copy_csv(conn, self._qualified(conn, table), data, csv=csv)
         else:  # executemany in slices: Python rows cost far more memory than Arrow columns
             for batch in data.to_batches(max_chunksize=5_000):
                 conn.execute(table.insert(), batch.to_pylist())

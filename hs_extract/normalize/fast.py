@@ -71,6 +71,9 @@ def read_pages(report: str, raw_pages: Sequence[bytes]) -> pa.Table | None:
             io.BytesIO(data), read_options=pj.ReadOptions(block_size=1 << 26), parse_options=options
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        # An unknown key, a null where an object was declared, a type the API changed: the
+        # caller (normalize_json) falls back to the Python normalizer, which keeps unknown
+        # keys in _extra and names the JSON path of a contradiction.
         return None
 
 
