@@ -24,8 +24,8 @@ import sqlalchemy as sa
 from bench.bench_normalize import make_pages
 from bench.common import record
 from hs_extract.load.sql import SqlDestination, UnitData, copy_csv, sql_type
-from hs_extract.loader import batches
 from hs_extract.normalize import RequestMeta, normalize_json, table_specs
+from hs_extract.pipeline.commit import batches
 
 URL = os.environ.get("HS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REPORT = "conversations_drilldown"

@@ -17,8 +17,7 @@ import tempfile
 from pathlib import Path
 
 from bench.common import record
-from hs_extract.config import parse_config, workers_for
-from hs_extract.pipeline import Pipeline
+from hs_extract.pipeline import Pipeline, parse_config, workers_for
 from hs_extract.simulator import Simulator
 
 

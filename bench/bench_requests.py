@@ -15,8 +15,7 @@ import tempfile
 from pathlib import Path
 
 from bench.common import record
-from hs_extract.config import parse_config
-from hs_extract.pipeline import Pipeline
+from hs_extract.pipeline import Pipeline, parse_config
 from hs_extract.simulator import Simulator
 
 CUTOFF = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)

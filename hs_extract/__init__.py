@@ -4,8 +4,7 @@ __version__ = "0.1.0"
 
 # first: chooses Arrow's allocator before anything imports pyarrow (see memory.py)
 from . import memory  # noqa: F401
-from .catalog import REPORTS, ReportSpec
-from .client import ReportsClient
+from .api.catalog import REPORTS, ReportSpec
 from .errors import (
     AccessDeniedError,
     APIError,
@@ -21,6 +20,7 @@ from .errors import (
     StateError,
     TransientError,
 )
+from .notebook import ReportsClient
 
 __all__ = [
     "REPORTS",

@@ -9,8 +9,8 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from hs_extract.config import parse_config
 from hs_extract.normalize import table_specs, tables_of
+from hs_extract.pipeline import parse_config
 
 CUTOFF = int(dt.datetime(2026, 11, 1, tzinfo=dt.UTC).timestamp())
 PG_URL = os.environ.get("HS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from hs_extract.cli import main
-from hs_extract.config import load_config
+from hs_extract.pipeline import load_config
 
 ROOT = Path(__file__).parents[1]
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from hs_extract import ConfigError
-from hs_extract.config import load_config, parse_config
+from hs_extract.pipeline import load_config, parse_config
 
 GOOD = {
     "source": {

@@ -25,11 +25,10 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
-from hs_extract.config import parse_config
 from hs_extract.failpoints import POINTS
 from hs_extract.load.parquet import TMP_PREFIX, unit_id
 from hs_extract.load.sql import unit_key
-from hs_extract.pipeline import Pipeline
+from hs_extract.pipeline import Pipeline, parse_config
 from hs_extract.simulator import Simulator
 from tests.pipeline_support import CUTOFF, VOLATILE, Dest, sim_source, table_names
 

@@ -10,10 +10,9 @@ import yaml
 from click.testing import CliRunner
 
 from hs_extract import ReportsClient
+from hs_extract.api.retry import RetryConfig
 from hs_extract.cli import main
-from hs_extract.config import load_config
-from hs_extract.pipeline import Pipeline
-from hs_extract.retry import RetryConfig
+from hs_extract.pipeline import Pipeline, load_config
 from hs_extract.simulator import Faults, Simulator
 from tests.pipeline_support import CUTOFF, Dest, sim_source, table_names
 

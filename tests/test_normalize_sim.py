@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hs_extract import REPORTS
-from hs_extract.catalog import Kind
+from hs_extract.api.catalog import Kind
 from hs_extract.normalize import RequestMeta, Sink, normalize
 from hs_extract.normalize.docs import render
 from hs_extract.simulator import Simulator

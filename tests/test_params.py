@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from hs_extract import REPORTS, ConfigError
-from hs_extract.params import build_query, check_view_by
+from hs_extract.api.params import build_query, check_view_by
 from tests.conftest import NOW
 
 W = {"start_date": "2026-01-01", "end_date": "2026-01-08"}
@@ -188,7 +188,7 @@ def test_naive_datetimes_are_utc():
 
 
 def test_unknown_report_suggests_names():
-    from hs_extract.catalog import get_report
+    from hs_extract.api.catalog import get_report
 
     with pytest.raises(
         ConfigError, match="unknown report 'conversation'; did you mean conversations"

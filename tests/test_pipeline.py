@@ -7,9 +7,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from hs_extract.api.retry import RetryConfig
 from hs_extract.normalize import table_specs
 from hs_extract.pipeline import Pipeline
-from hs_extract.retry import RetryConfig
 from hs_extract.simulator import Faults, Simulator
 from tests.pipeline_support import CUTOFF, Dest, make_config
 

@@ -54,7 +54,7 @@ def test_sigkill_then_rerun_equals_an_uninterrupted_run(kind, tmp_path):
     ref = Dest(kind, tmp_path / "ref")
     killed = ref.sibling(tmp_path, "killed") if kind == "postgres" else Dest(kind, tmp_path)
     with Simulator(seed=31, cutoff=CUTOFF, rate_limit=100_000, latency_ms=25) as sim:
-        from hs_extract.config import parse_config
+        from hs_extract.pipeline import parse_config
 
         reference = Pipeline(parse_config(config_dict(sim, ref, tmp_path / "ref_pq"))).open()
         assert reference.run().ok

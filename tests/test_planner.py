@@ -6,9 +6,9 @@ import datetime as dt
 
 import pendulum
 
-from hs_extract.config import parse_config
-from hs_extract.planner import Lists, _series_groups, build_plan, slices_for
-from hs_extract.windows import iter_windows
+from hs_extract.pipeline import parse_config
+from hs_extract.pipeline.planner import Lists, _series_groups, build_plan, slices_for
+from hs_extract.pipeline.windows import iter_windows
 
 
 def config(**over):

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from hs_extract.ratelimit import RateLimiter
+from hs_extract.api.ratelimit import RateLimiter
 from tests.conftest import FakeClock
 
 

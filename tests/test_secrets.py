@@ -12,9 +12,8 @@ import sqlalchemy as sa
 import yaml
 
 from hs_extract import ReportsClient
-from hs_extract.config import load_config
 from hs_extract.errors import AuthError
-from hs_extract.pipeline import Pipeline
+from hs_extract.pipeline import Pipeline, load_config
 from hs_extract.simulator import Faults, Simulator
 from tests.pipeline_support import CUTOFF, Dest
 

@@ -8,8 +8,8 @@ import math
 import pytest
 
 from hs_extract import REPORTS, AccessDeniedError, NotFoundError
-from hs_extract.catalog import Kind
-from hs_extract.retry import RetryConfig
+from hs_extract.api.catalog import Kind
+from hs_extract.api.retry import RetryConfig
 from hs_extract.simulator import Faults, Simulator
 
 CUTOFF = int(dt.datetime(2026, 11, 1, tzinfo=dt.UTC).timestamp())

@@ -13,9 +13,9 @@ import pytest
 import requests
 
 from hs_extract import REPORTS
-from hs_extract.catalog import Kind
-from hs_extract.ratelimit import RateLimiter
-from hs_extract.retry import RetryConfig
+from hs_extract.api.catalog import Kind
+from hs_extract.api.ratelimit import RateLimiter
+from hs_extract.api.retry import RetryConfig
 from hs_extract.simulator import Faults, Simulator
 
 CUTOFF = int(dt.datetime(2026, 11, 1, tzinfo=dt.UTC).timestamp())

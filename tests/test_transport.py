@@ -16,8 +16,8 @@ from hs_extract import (
     RateLimitedError,
     TransientError,
 )
-from hs_extract.retry import RetryConfig
-from hs_extract.transport import check_base_url
+from hs_extract.api.retry import RetryConfig
+from hs_extract.api.transport import check_base_url
 from tests.conftest import BASE, SECRET, TOKEN_URL, add_token
 
 COMPANY = BASE + "/v2/reports/company"

@@ -8,7 +8,7 @@ import itertools
 import pendulum
 import pytest
 
-from hs_extract.windows import align, default_end, iter_windows, previous, select_windows
+from hs_extract.pipeline.windows import align, default_end, iter_windows, previous, select_windows
 
 
 def hours(w) -> float:

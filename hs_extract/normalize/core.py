@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 import pyarrow as pa
 
-from ..catalog import REPORTS, Kind, ReportSpec, get_report
+from ..api.catalog import REPORTS, Kind, ReportSpec, get_report
 from ..dates import to_utc
 from ..errors import NormalizeError
 from .engine import Sink, TableBuilder, compile_plan

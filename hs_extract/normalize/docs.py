@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from ..catalog import REPORTS
+from ..api.catalog import REPORTS
 from .schema import EXTRA, LINEAGE, SLICES, tables_of
 
 HEADER = """# Table reference

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
 
-from ..catalog import REPORTS
+from ..api.catalog import REPORTS
 from .fields import RESULTS, Many, One, Spec, T
 from .schema import TableSpec, flatten, tables_of
 

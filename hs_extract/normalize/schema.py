@@ -15,7 +15,7 @@ from functools import cache
 
 import pyarrow as pa
 
-from ..catalog import REPORTS, Kind, ReportSpec
+from ..api.catalog import REPORTS, Kind, ReportSpec
 from .fields import (
     BUSY_TIMES,
     RESULT_KEYS,

@@ -286,7 +286,7 @@ class Simulator:
 
     def client(self, **options):
         """A ReportsClient pointed at this simulator with its credentials."""
-        from ..client import ReportsClient
+        from ..notebook import ReportsClient
 
         options.setdefault("rate_limit_per_minute", self.rate.limit)
         return ReportsClient(base_url=self.base_url, **self.credentials, **options)

@@ -15,7 +15,7 @@ from typing import Any
 
 import requests
 
-from .errors import AuthError
+from ..errors import AuthError
 
 __all__ = ["ClientCredentials", "Secret", "redact"]
 

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from .errors import AuthError, ConfigError, HSExtractError, LoadError, StateError
+from ..errors import AuthError, ConfigError, HSExtractError, LoadError, StateError
 
 
 def _console(stderr: bool = False) -> Console:
@@ -92,8 +92,7 @@ def common(fn: Callable) -> Callable:
 
 
 def open_pipeline(config_path: str, reports: str | None, strict: bool = False):
-    from .config import load_config
-    from .pipeline import Pipeline
+    from ..pipeline import Pipeline, load_config
 
     config = load_config(config_path)
     names = [r.strip() for r in reports.split(",")] if reports else None

@@ -17,10 +17,10 @@ from typing import Any
 
 import pendulum
 
-from .catalog import REPORTS, Kind, ReportSpec
+from ..api.catalog import REPORTS, Kind, ReportSpec
+from ..api.params import check_view_by
+from ..normalize import filters_text
 from .config import Config, FiltersConfig, ReportConfig
-from .normalize.core import filters_text
-from .params import check_view_by
 from .windows import Window, previous, select_windows
 
 __all__ = ["Lists", "Plan", "Request", "Slice", "Unit", "build_plan", "slices_for"]

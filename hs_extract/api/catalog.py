@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 __all__ = ["REPORTS", "Kind", "Param", "ParamType", "ReportSpec", "SeriesLayout", "get_report"]
 

@@ -16,9 +16,8 @@ from urllib.parse import urlsplit
 import orjson
 import requests
 
-from . import __version__
-from .auth import ClientCredentials, redact
-from .errors import (
+from .. import __version__
+from ..errors import (
     AccessDeniedError,
     APIError,
     AuthError,
@@ -30,6 +29,7 @@ from .errors import (
     RateLimitedError,
     TransientError,
 )
+from .auth import ClientCredentials, redact
 from .ratelimit import RateLimiter
 from .retry import TRANSIENT_EXCEPTIONS, Action, RetryConfig, action_for, backoff_delay
 

@@ -13,9 +13,9 @@ from typing import Any
 
 import pendulum
 
+from ..dates import format_api, start_of_day_utc, to_utc
+from ..errors import ConfigError
 from .catalog import Param, ParamType, ReportSpec
-from .dates import format_api, start_of_day_utc, to_utc
-from .errors import ConfigError
 
 __all__ = ["VIEW_BY_LIMITS", "apply_defaults", "build_query", "check_view_by", "normalize_params"]
 

@@ -1,38 +1,35 @@
-"""``ReportsClient``: every Help Scout report from Python, one method per report.
+"""``ApiClient``: every Help Scout report from Python, one method per report.
 
 The 32 ``get_*`` methods are generated from the catalog (no class or branch per report); each
-carries a real signature and docstring, so ``help(client.get_company)`` tells the truth.
+carries a real signature and docstring, so ``help(client.get_company)`` tells the truth. The
+public :class:`hs_extract.ReportsClient` is this client plus ``frames()`` (tidy tables come
+from a later stage: see :mod:`hs_extract.notebook`); the run uses this one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import inspect
 import logging
 import random
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from typing import Any
 
-import orjson
 import pendulum
-import pyarrow as pa
 import requests
 
+from ..errors import AuthError, ConfigError, HSExtractError
 from .auth import ClientCredentials, Secret
 from .catalog import REPORTS, Kind, ReportSpec, get_report
-from .errors import AuthError, ConfigError, HSExtractError
-from .params import apply_defaults, build_query, normalize_params
+from .paging import PageGuard, page_info
+from .params import build_query
 from .ratelimit import RateLimiter
 from .retry import RetryConfig
 from .transport import Transport, TransportStats
 
-if TYPE_CHECKING:  # pandas is loaded by frames(), not by a run
-    import pandas as pd
-
-__all__ = ["DEFAULT_BASE_URL", "PageGuard", "PageInfo", "ReportsClient", "page_info"]
+__all__ = ["DEFAULT_BASE_URL", "ApiClient"]
 
 log = logging.getLogger("hs_extract.client")
 
@@ -46,10 +43,10 @@ LISTS = {
 }
 
 
-class ReportsClient:
+class ApiClient:
     """A client for the Help Scout Mailbox API 2.0 reports.
 
-    >>> client = ReportsClient(client_id="…", client_secret="…")  # doctest: +SKIP
+    >>> client = ApiClient(client_id="…", client_secret="…")  # doctest: +SKIP
     >>> client.get_company(start_date="2025-01-01", end_date="2025-02-01")  # doctest: +SKIP
 
     ``session``, ``clock``, ``sleep``, ``jitter`` and ``now`` are seams for tests.
@@ -91,7 +88,7 @@ class ReportsClient:
         self._now = now or (lambda: pendulum.now(pendulum.UTC))
 
     def __repr__(self) -> str:
-        return f"ReportsClient(base_url={self.transport.base_url!r})"
+        return f"{type(self).__name__}(base_url={self.transport.base_url!r})"
 
     @property
     def base_url(self) -> str:
@@ -168,22 +165,6 @@ class ReportsClient:
         query = build_query(spec, {**params, "page": page}, self._now())
         return self.transport.get(spec.path, query, what=spec.name, raw=raw)
 
-    def frames(self, report: str | ReportSpec, **params: Any) -> dict[str, pd.DataFrame]:
-        """Every page of ``report`` as tidy, typed DataFrames keyed by table name.
-
-        Integer columns use pandas' nullable ``Int64`` so ids and counts stay integers when a
-        value is missing; timestamps are UTC.
-        """
-        from .normalize import RequestMeta, normalize  # a later stage, loaded when needed
-
-        spec = report if isinstance(report, ReportSpec) else get_report(report)
-        effective = normalize_params(spec, apply_defaults(spec, params, self._now()))
-        pages = list(self.iter_pages(spec, **params))
-        tables = normalize(
-            spec, pages if spec.paginated else pages[0], RequestMeta.for_params(effective)
-        )
-        return {name: to_frame(table) for name, table in tables.items()}
-
     # --- companion lists (HAL) ---------------------------------------------------------------
 
     def _list(self, path: str, key: str, **params: Any) -> list[dict]:
@@ -220,65 +201,6 @@ class ReportsClient:
         return self._list(*LISTS["tags"])
 
 
-@dataclass(frozen=True)
-class PageInfo:
-    """What one page of a paginated report says about the listing."""
-
-    results: list
-    pages: int | None
-    count: int | None
-
-    @property
-    def fingerprint(self) -> str:
-        """Identity of the page's results: a page the API repeats is recognized."""
-        return hashlib.sha1(orjson.dumps(self.results, option=orjson.OPT_SORT_KEYS)).hexdigest()
-
-    @property
-    def key(self) -> str | None:
-        """The fingerprint, or None for an empty page (which ends a listing)."""
-        return self.fingerprint if self.results else None
-
-
-class PageGuard:
-    """Recognizes a page the API repeats (live data shifting under the paging): the listing
-    stops there, with a warning, instead of loading rows twice or looping for ever."""
-
-    def __init__(self, report: str) -> None:
-        self.report = report
-        self._seen: set[str] = set()
-
-    def repeats(self, page: int, key: str | None) -> bool:
-        """Whether page ``page`` (its :attr:`PageInfo.key`) repeats an earlier one."""
-        if key is None:
-            return False
-        if key in self._seen:
-            log.warning("%s: page %s repeats an earlier page; stopping", self.report, page)
-            return True
-        self._seen.add(key)
-        return False
-
-
-def page_info(spec: ReportSpec, payload: Any) -> PageInfo:
-    """Results, page count and row count of one page, wherever the layout keeps them."""
-    box = payload.get(spec.page_container) if spec.page_container else payload
-    box = box if isinstance(box, dict) else {}
-    pages, count = box.get("pages"), box.get("count")
-    return PageInfo(
-        box.get(spec.results_key) or [],
-        pages if isinstance(pages, int) else None,
-        count if isinstance(count, int) else None,
-    )
-
-
-def to_frame(table: pa.Table) -> pd.DataFrame:
-    """An Arrow table as a DataFrame with nullable integer and boolean columns (so missing
-    values do not turn ints into floats)."""
-    import pandas as pd
-
-    types = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
-    return table.to_pandas(types_mapper=types.get)
-
-
 _PY_TYPES = {
     "datetime": "datetime | date | str",
     "int": "int",
@@ -291,7 +213,7 @@ _PY_TYPES = {
 
 
 def _make_method(spec: ReportSpec) -> Callable[..., Any]:
-    def method(self: ReportsClient, **params: Any) -> Any:
+    def method(self: ApiClient, **params: Any) -> Any:
         return self.fetch(spec, **params)
 
     method.__name__ = method.__qualname__ = spec.method
@@ -319,5 +241,5 @@ def _make_method(spec: ReportSpec) -> Callable[..., Any]:
 
 
 for _spec in REPORTS.values():
-    setattr(ReportsClient, _spec.method, _make_method(_spec))
+    setattr(ApiClient, _spec.method, _make_method(_spec))
 del _spec

@@ -6,7 +6,8 @@ import sys
 
 import click
 
-from . import __version__, explore, runcli
+from .. import __version__
+from . import explore, jobs
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -27,7 +28,7 @@ Examples:
 @click.option("--write", "path", type=click.Path(dir_okay=False), help="Write to this file.")
 def tables(path: str | None) -> None:
     """Print the table reference: every table, its grain, key and typed columns."""
-    from .normalize.docs import render
+    from ..normalize.docs import render
 
     text = render()
     if path:
@@ -84,7 +85,7 @@ def simulate(
     host, port, seed, latency_ms, rate_limit, fault_rate, volume, client_id, client_secret
 ) -> None:
     """Serve the built-in Help Scout simulator until interrupted."""
-    from .simulator import Simulator
+    from ..simulator import Simulator
 
     sim = Simulator(
         seed=seed,
@@ -111,9 +112,9 @@ def simulate(
 main.add_command(explore.reports)
 main.add_command(explore.fetch)
 main.add_command(explore.demo)
-main.add_command(runcli.run)
-main.add_command(runcli.plan)
-main.add_command(runcli.state)
+main.add_command(jobs.run)
+main.add_command(jobs.plan)
+main.add_command(jobs.state)
 
 if __name__ == "__main__":
     main()

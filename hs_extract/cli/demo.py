@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import Config, parse_config
+from ..pipeline import Config, parse_config
 
 __all__ = ["DemoResult", "demo_config", "plot_overview", "run_demo"]
 
@@ -66,9 +66,9 @@ def run_demo(
     out: Path | str = "hs_demo", days: int = 28, seed: int = 1, progress: bool = False
 ) -> DemoResult:
     """Serve the simulator in this process, load everything, draw the chart."""
-    from .pipeline import Pipeline
-    from .runcli import execute
-    from .simulator import Simulator
+    from ..pipeline import Pipeline
+    from ..simulator import Simulator
+    from .jobs import execute
 
     out = Path(out)
     with Simulator(seed=seed, rate_limit=100_000) as sim:

@@ -22,15 +22,16 @@ import pendulum
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .catalog import REPORTS, Kind
-from .client import PageGuard, ReportsClient, page_info
+from ..api.catalog import REPORTS, Kind
+from ..api.client import ApiClient
+from ..api.paging import PageGuard, page_info
+from ..errors import AccessDeniedError, ConfigError, HSExtractError
+from ..load.parquet import JsonState, ParquetDestination, atomic_write_bytes, unit_id
+from ..load.sql import SqlDestination, UnitData
+from ..memory import limit_malloc_arenas, use_lean_arrow_pool
+from ..normalize import RequestMeta, Sink, normalize, normalize_json, table_specs, tables_of
+from .commit import Loader, RowBudget
 from .config import Config, workers_for
-from .errors import AccessDeniedError, ConfigError, HSExtractError
-from .load.parquet import JsonState, ParquetDestination, atomic_write_bytes, unit_id
-from .load.sql import SqlDestination, UnitData
-from .loader import Loader, RowBudget
-from .memory import limit_malloc_arenas, use_lean_arrow_pool
-from .normalize import RequestMeta, Sink, normalize, normalize_json, table_specs, tables_of
 from .planner import Lists, Plan, Request, Unit, build_plan
 from .windows import Window, default_end, iter_windows
 
@@ -110,13 +111,13 @@ class Pipeline:
         self,
         config: Config,
         *,
-        client: ReportsClient | None = None,
+        client: ApiClient | None = None,
         strict: bool = False,
         now: Callable[[], dt.datetime] | None = None,
     ) -> None:
         self.config = config
         src = config.source
-        self.client = client or ReportsClient(
+        self.client = client or ApiClient(
             src.client_id,
             src.client_secret,
             src.base_url,

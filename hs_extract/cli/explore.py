@@ -11,9 +11,9 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from .catalog import REPORTS, get_report
-from .errors import ConfigError
-from .runcli import err, guarded, out
+from ..api.catalog import REPORTS, get_report
+from ..errors import ConfigError
+from .jobs import err, guarded, out
 
 FETCH_HELP = """\b
 Parameters are the report's, as options: --start-date 2025-01-01 --user 123 --types email,chat
@@ -65,15 +65,15 @@ def _params(args: list[str]) -> dict[str, str]:
 
 
 def _client(config_path: str | None, simulator: bool, stack: contextlib.ExitStack):
-    from .client import ReportsClient
+    from ..notebook import ReportsClient
 
     if simulator:
-        from .simulator import Simulator
+        from ..simulator import Simulator
 
         sim = stack.enter_context(Simulator(seed=1, rate_limit=100_000))
         return sim.client()
     if config_path:
-        from .config import load_config
+        from ..pipeline import load_config
 
         src = load_config(config_path).source
         return ReportsClient(

@@ -18,10 +18,10 @@ from typing import Any
 import pendulum
 import yaml
 
-from .auth import Secret
-from .catalog import REPORTS, TYPES
-from .errors import ConfigError
-from .transport import check_base_url
+from ..api.auth import Secret
+from ..api.catalog import REPORTS, TYPES
+from ..api.transport import check_base_url
+from ..errors import ConfigError
 from .windows import SIZES
 
 __all__ = ["Config", "ReportConfig", "load_config", "parse_config"]

@@ -15,9 +15,9 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
-from . import failpoints
-from .errors import HSExtractError
-from .load.sql import UnitData
+from .. import failpoints
+from ..errors import HSExtractError
+from ..load.sql import UnitData
 
 __all__ = ["BATCH_ROWS", "BATCH_UNITS", "Loader", "RowBudget", "batches"]
 

@@ -1,0 +1,25 @@
+"""The pipeline stage: the incremental run that ties the other stages together.
+
+Takes a config (YAML: source, windows, filters, reports, destinations) and the state the
+destinations hold; cuts the date range into windows, plans the fewest requests for the
+(report, slice, window) units not loaded yet (plus the lookback), fetches them through the API
+stage, normalizes them, loads each unit into every destination and moves its state only once
+its rows are durable. Hands on a :class:`RunResult`: what was loaded, what failed and why.
+
+Modules: ``config`` (the model and the YAML reader), ``windows`` (pure date windows),
+``planner`` (units → requests, pure), ``commit`` (the thread that commits ready units in
+batches), ``run`` (the :class:`Pipeline`).
+"""
+
+from .config import Config, ReportConfig, load_config, parse_config, workers_for
+from .run import Pipeline, RunResult
+
+__all__ = [
+    "Config",
+    "Pipeline",
+    "ReportConfig",
+    "RunResult",
+    "load_config",
+    "parse_config",
+    "workers_for",
+]
