@@ -1,4 +1,14 @@
-"""hs_extract: every Help Scout Mailbox API 2.0 report into tidy tables, Parquet and SQL."""
+"""hs_extract: every Help Scout Mailbox API 2.0 report into tidy tables, Parquet and SQL.
+
+The stages, in the order data flows through them (each a package; imports only go down):
+``api`` (catalog, params, auth, rate limit, retry, transport, client) → ``normalize``
+(payloads to typed Arrow tables) → ``load`` (Parquet and SQL destinations) → ``pipeline``
+(config, windows, planner, the run, state) → ``notebook`` (:class:`ReportsClient` with
+``frames()``) and ``cli`` (``hs-extract``). ``simulator`` serves the API on localhost.
+Helpers every stage may use: ``errors``, ``dates``, ``memory``, ``failpoints``.
+
+This module gathers the public names: ``ReportsClient``, ``REPORTS`` and the errors.
+"""
 
 __version__ = "0.1.0"
 

@@ -9,14 +9,18 @@ lead looks at first: volume by channel, response and resolution time, happiness.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import click
 import pandas as pd
+from rich.table import Table
 
 from ..pipeline import Config, parse_config
+from .common import err, guarded, out
 
-__all__ = ["DemoResult", "demo_config", "plot_overview", "run_demo"]
+__all__ = ["DemoResult", "demo", "demo_config", "plot_overview", "run_demo"]
 
 
 @dataclass
@@ -164,3 +168,64 @@ def plot_overview(parquet: Path, path: Path) -> Path:
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+@click.command(
+    epilog="""\b
+Examples:
+  hs-extract demo                   # into ./hs_demo
+  hs-extract demo --out /tmp/try --days 7
+"""
+)
+@click.option(
+    "--out",
+    "out_dir",
+    default="hs_demo",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Where the Parquet files, the SQLite database and the chart go.",
+)
+@click.option(
+    "--days",
+    default=28,
+    show_default=True,
+    type=click.IntRange(1, 365),
+    help="Daily windows to load, ending yesterday.",
+)
+@click.option("--no-progress", is_flag=True, help="No progress bar.")
+@click.option("--debug", is_flag=True, help="Debug logs and tracebacks.")
+@guarded
+def demo(out_dir, days, no_progress, debug) -> None:
+    """Simulator + a full run of all 32 reports into Parquet and SQLite, a summary and a chart."""
+    err.print(
+        f"Serving a simulated Help Scout account and loading all 32 reports for the last "
+        f"{days} days into {out_dir}/ …",
+        markup=False,
+    )
+    result = run_demo(Path(out_dir), days=days, progress=not no_progress and err.is_terminal)
+    table = Table(title="What landed", show_edge=False)
+    for col in ("table", "rows", "windows"):
+        table.add_column(col, justify="left" if col == "table" else "right")
+    for row in result.tables.itertuples():
+        table.add_row(row.table, f"{row.rows:,}", str(row.windows))
+    out.print(table)
+    run = result.run
+    out.print(
+        f"{run.units_loaded} units loaded; {sum(run.rows.values()):,} rows in "
+        f"{len(result.tables)} tables; run {run.run_id}",
+        markup=False,
+    )
+    base = Path(out_dir)
+    out.print(
+        f"""
+Explore it:
+  chart     {result.chart}
+  pandas    python -c "import pandas as pd; print(pd.read_parquet('{base}/parquet/company'))"
+  SQLite    sqlite3 {base}/helpscout.db "select period, customers_helped from company limit 6"
+  notebooks jupyter lab notebooks/   (01_explore_reports, 02_warehouse)
+  your own  copy configs/example.yaml, set HELPSCOUT_CLIENT_ID/SECRET, hs-extract run --config …
+""",
+        markup=False,
+    )
+    if not run.ok:
+        sys.exit(1)

@@ -1,4 +1,4 @@
-"""``hs-extract reports``, ``fetch`` and ``demo``: the commands for trying things out."""
+"""``hs-extract reports``, ``fetch``, ``tables``, ``simulate``: looking around, no destination."""
 
 from __future__ import annotations
 
@@ -6,14 +6,13 @@ import contextlib
 import json
 import os
 import sys
-from pathlib import Path
 
 import click
 from rich.table import Table
 
 from ..api.catalog import REPORTS, get_report
 from ..errors import ConfigError
-from .jobs import err, guarded, out
+from .common import guarded, out
 
 FETCH_HELP = """\b
 Parameters are the report's, as options: --start-date 2025-01-01 --user 123 --types email,chat
@@ -143,61 +142,89 @@ def fetch(ctx, report, all_pages, fmt, table, config_path, simulator, debug) -> 
 @click.command(
     epilog="""\b
 Examples:
-  hs-extract demo                   # into ./hs_demo
-  hs-extract demo --out /tmp/try --days 7
+  hs-extract tables                      # the reference, to stdout
+  hs-extract tables --write docs/tables.md
 """
 )
-@click.option(
-    "--out",
-    "out_dir",
-    default="hs_demo",
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Where the Parquet files, the SQLite database and the chart go.",
-)
-@click.option(
-    "--days",
-    default=28,
-    show_default=True,
-    type=click.IntRange(1, 365),
-    help="Daily windows to load, ending yesterday.",
-)
-@click.option("--no-progress", is_flag=True, help="No progress bar.")
-@click.option("--debug", is_flag=True, help="Debug logs and tracebacks.")
-@guarded
-def demo(out_dir, days, no_progress, debug) -> None:
-    """Simulator + a full run of all 32 reports into Parquet and SQLite, a summary and a chart."""
-    from .demo import run_demo
+@click.option("--write", "path", type=click.Path(dir_okay=False), help="Write to this file.")
+def tables(path: str | None) -> None:
+    """Print the table reference: every table, its grain, key and typed columns."""
+    from ..normalize.docs import render
 
-    err.print(
-        f"Serving a simulated Help Scout account and loading all 32 reports for the last "
-        f"{days} days into {out_dir}/ …",
-        markup=False,
+    text = render()
+    if path:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        click.echo(f"wrote {path}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@click.command(
+    epilog="""\b
+Examples:
+  hs-extract simulate --port 8099
+  hs-extract simulate --port 8099 --latency-ms 300 --rate-limit 400 --fault-rate 0.05
+  curl -s -d grant_type=client_credentials -d client_id=simulator-app \\
+       -d client_secret=simulator-secret http://127.0.0.1:8099/v2/oauth2/token
+"""
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
+@click.option("--port", default=8099, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--seed", default=1, show_default=True, help="Seed of the synthetic account.")
+@click.option(
+    "--latency-ms",
+    default=0.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Delay added to every answer.",
+)
+@click.option(
+    "--rate-limit",
+    default=400,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Requests per rolling minute before 429.",
+)
+@click.option(
+    "--fault-rate",
+    default=0.0,
+    show_default=True,
+    type=click.FloatRange(0, 1),
+    help="Share of requests answered with a fault (500, 503, reset, cut body, 429).",
+)
+@click.option(
+    "--volume",
+    default=40.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Mean conversations per weekday.",
+)
+@click.option("--client-id", default="simulator-app", show_default=True)
+@click.option("--client-secret", default="simulator-secret", show_default=True)
+def simulate(
+    host, port, seed, latency_ms, rate_limit, fault_rate, volume, client_id, client_secret
+) -> None:
+    """Serve the built-in Help Scout simulator until interrupted."""
+    from ..simulator import Simulator
+
+    sim = Simulator(
+        seed=seed,
+        host=host,
+        port=port,
+        latency_ms=latency_ms,
+        rate_limit=rate_limit,
+        fault_rate=fault_rate,
+        volume=volume,
+        client_id=client_id,
+        client_secret=client_secret,
     )
-    result = run_demo(Path(out_dir), days=days, progress=not no_progress and err.is_terminal)
-    table = Table(title="What landed", show_edge=False)
-    for col in ("table", "rows", "windows"):
-        table.add_column(col, justify="left" if col == "table" else "right")
-    for row in result.tables.itertuples():
-        table.add_row(row.table, f"{row.rows:,}", str(row.windows))
-    out.print(table)
-    run = result.run
-    out.print(
-        f"{run.units_loaded} units loaded; {sum(run.rows.values()):,} rows in "
-        f"{len(result.tables)} tables; run {run.run_id}",
-        markup=False,
+    click.echo(
+        f"Help Scout simulator on http://{host}:{port} (seed {seed}); "
+        f"client_id={client_id}; Ctrl-C stops it",
+        err=True,
     )
-    base = Path(out_dir)
-    out.print(
-        f"""
-Explore it:
-  chart     {result.chart}
-  pandas    python -c "import pandas as pd; print(pd.read_parquet('{base}/parquet/company'))"
-  SQLite    sqlite3 {base}/helpscout.db "select period, customers_helped from company limit 6"
-  notebooks jupyter lab notebooks/   (01_explore_reports, 02_warehouse)
-  your own  copy configs/example.yaml, set HELPSCOUT_CLIENT_ID/SECRET, hs-extract run --config …
-""",
-        markup=False,
-    )
-    if not run.ok:
-        sys.exit(1)
+    try:
+        sim.serve_forever()
+    except KeyboardInterrupt:
+        sys.exit(0)

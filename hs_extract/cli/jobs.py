@@ -1,111 +1,14 @@
-"""``hs-extract run``, ``plan`` and ``state``: the scheduled job's commands.
-
-Exit status: 0 when everything asked for was loaded; 1 when some units failed (they are tried
-again next run); 2 for bad usage, config, credentials or an unusable destination; 130 when
-interrupted. Errors are one line on stderr (a traceback only with ``--debug``).
-"""
+"""``hs-extract run`` and ``plan``: the scheduled job and what it would cost."""
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
-import logging
 import sys
-from collections.abc import Callable
 
 import click
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from ..errors import AuthError, ConfigError, HSExtractError, LoadError, StateError
-
-
-def _console(stderr: bool = False) -> Console:
-    # logs and pipes get wide lines: a scheduler's log should not wrap table names
-    probe = Console(stderr=stderr)
-    return Console(stderr=stderr, highlight=False, width=None if probe.is_terminal else 160)
-
-
-err = _console(stderr=True)
-out = _console()
-
-
-def guarded(fn: Callable) -> Callable:
-    """Map errors to exit codes and one clear line (tracebacks only with --debug)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        debug = kwargs.get("debug", False)
-        logging.basicConfig(
-            level=logging.DEBUG if debug else logging.WARNING,
-            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        )
-        try:
-            return fn(*args, **kwargs)
-        except KeyboardInterrupt:
-            err.print("interrupted: units not finished are loaded by the next run")
-            sys.exit(130)
-        except (ConfigError, AuthError, LoadError, StateError) as exc:
-            if debug:
-                raise
-            err.print(f"error: {exc}", markup=False, soft_wrap=True)
-            sys.exit(2)
-        except HSExtractError as exc:
-            if debug:
-                raise
-            err.print(f"error: {exc}", markup=False, soft_wrap=True)
-            sys.exit(1)
-
-    return wrapper
-
-
-def _date(ctx, param, value):
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2025-01-31") from None
-
-
-def common(fn: Callable) -> Callable:
-    """Options shared by run and plan."""
-    for deco in reversed(
-        [
-            click.option(
-                "--config",
-                "config_path",
-                required=True,
-                type=click.Path(dir_okay=False),
-                help="YAML config file.",
-            ),
-            click.option("--start", callback=_date, help="First window (backfill), YYYY-MM-DD."),
-            click.option("--end", callback=_date, help="End of the last window, YYYY-MM-DD."),
-            click.option("--reports", help="Only these reports (comma-separated names)."),
-            click.option("--full-refresh", is_flag=True, help="Ignore state: reload every window."),
-            click.option("--debug", is_flag=True, help="Debug logs and tracebacks."),
-        ]
-    ):
-        fn = deco(fn)
-    return fn
-
-
-def open_pipeline(config_path: str, reports: str | None, strict: bool = False):
-    from ..pipeline import Pipeline, load_config
-
-    config = load_config(config_path)
-    names = [r.strip() for r in reports.split(",")] if reports else None
-    known = {r.name for r in config.reports}
-    for n in names or ():
-        if n not in known:
-            raise ConfigError(
-                f"--reports: {n!r} is not in the config's reports; allowed: "
-                f"{', '.join(sorted(known))}"
-            )
-    pipeline = Pipeline(config, strict=strict)
-    pipeline.client.connect()  # credentials and host first: nothing written if they are wrong
-    return pipeline.open(), names
+from .common import common, err, guarded, open_pipeline, out
 
 
 @click.command(
@@ -235,55 +138,3 @@ def plan(config_path, start, end, reports, full_refresh, debug) -> None:
     )
     for report, why in p.skipped.items():
         err.print(f"skipped: {report}: {why}", markup=False)
-
-
-@click.group()
-def state() -> None:
-    """Inspect or reset incremental state."""
-
-
-@state.command("show")
-@click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False))
-@click.option("--report", help="Only this report.")
-@click.option("--debug", is_flag=True)
-@guarded
-def state_show(config_path, report, debug) -> None:
-    """Loaded windows per report and slice."""
-    pipeline, _ = open_pipeline(config_path, None)
-    try:
-        rows = pipeline.state.state_rows(report)
-    finally:
-        pipeline.close()
-    groups: dict[tuple, list] = {}
-    for r in rows:
-        groups.setdefault((r["report"], r["slice"]), []).append(r)
-    table = Table(show_edge=False)
-    for col in ("report", "slice", "windows", "first", "last", "rows", "last run"):
-        table.add_column(col)
-    for (rep, sl), items in groups.items():
-        starts = sorted(str(i["window_start"])[:16] for i in items)
-        table.add_row(
-            rep,
-            sl or "-",
-            str(len(items)),
-            starts[0],
-            starts[-1],
-            f"{sum(i['rows'] for i in items):,}",
-            str(items[-1]["run_id"]),
-        )
-    out.print(table if groups else "no state: the next run loads every window")
-
-
-@state.command("reset")
-@click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False))
-@click.option("--report", help="Only this report.")
-@click.option("--debug", is_flag=True)
-@guarded
-def state_reset(config_path, report, debug) -> None:
-    """Forget loaded windows: the next run reloads them (their rows are replaced, not doubled)."""
-    pipeline, _ = open_pipeline(config_path, None)
-    try:
-        n = pipeline.state.reset([report] if report else None)
-    finally:
-        pipeline.close()
-    out.print(f"state reset: {n} window(s) forgotten", markup=False)

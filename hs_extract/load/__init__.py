@@ -1,4 +1,13 @@
-"""Destinations: Parquet datasets and SQL tables, each replacing whole units idempotently."""
+"""The load stage: destinations that replace whole units, idempotently.
+
+Takes a unit (report, slice, window) with its typed Arrow tables; writes them to a Parquet
+dataset (one file per unit and table, atomically renamed into place) and to SQL tables
+(delete the unit's rows and insert the new ones in one transaction, together with the
+unit's state row). Hands on nothing but durability: once a call returns, the unit is there.
+
+Modules: ``parquet`` (datasets and ``_state.json``), ``sql`` (SQLAlchemy Core; PostgreSQL
+through COPY).
+"""
 
 from .parquet import JsonState, ParquetDestination
 from .sql import SqlDestination

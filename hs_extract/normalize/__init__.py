@@ -1,10 +1,18 @@
-"""Normalizers: every Help Scout report payload to tidy, typed tables that lose nothing.
+"""The normalize stage: report payloads to tidy, typed tables that lose nothing.
+
+Takes the JSON of one answer (or the raw pages of a paginated report) and what the request
+was about (:class:`RequestMeta`: window, slice, run); hands on ``{table: pyarrow.Table}``
+with the declared schemas of :func:`table_specs`. Pure: no I/O, no clock.
 
 - :func:`normalize` — payload (or the pages of a paginated report) + :class:`RequestMeta` →
-  ``{table: pyarrow.Table}``, with the declared schemas of :func:`table_specs`.
+  ``{table: pyarrow.Table}``; :func:`normalize_json` does the same from response bytes.
 - Unknown keys land in each row's ``_extra`` (JSON text) and are noted once in a :class:`Sink`;
   ``Sink(strict=True)`` turns them into errors. A payload of the wrong shape raises
   :class:`~hs_extract.errors.NormalizeError` naming the JSON path.
+
+Modules: ``fields`` and ``summaries`` (what each payload holds, as data), ``schema`` (the
+declared tables), ``engine`` (JSON objects to typed columns), ``fast`` (Arrow's JSON reader
+for drilldown pages), ``core`` (the normalizers), ``docs`` (the table reference).
 """
 
 from .core import RequestMeta, filters_text, normalize, normalize_json

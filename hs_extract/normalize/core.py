@@ -20,8 +20,9 @@ from ..dates import to_utc
 from ..errors import NormalizeError
 from .engine import Sink, TableBuilder, compile_plan
 from .fast import read_pages, tables_from_pages
-from .fields import BUSY_TIMES, RESULTS, SUMMARIES
+from .fields import BUSY_TIMES, RESULTS
 from .schema import tables_of
+from .summaries import SUMMARIES
 
 __all__ = ["RequestMeta", "Sink", "filters_text", "normalize", "normalize_json"]
 

@@ -21,12 +21,12 @@ from .fields import (
     RESULT_KEYS,
     RESULTS,
     SERIES_VALUES,
-    SUMMARIES,
     Many,
     One,
     Spec,
     T,
 )
+from .summaries import SUMMARIES
 
 __all__ = [
     "EXTRA",

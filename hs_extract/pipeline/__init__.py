@@ -6,12 +6,13 @@ destinations hold; cuts the date range into windows, plans the fewest requests f
 stage, normalizes them, loads each unit into every destination and moves its state only once
 its rows are durable. Hands on a :class:`RunResult`: what was loaded, what failed and why.
 
-Modules: ``config`` (the model and the YAML reader), ``windows`` (pure date windows),
-``planner`` (units → requests, pure), ``commit`` (the thread that commits ready units in
-batches), ``run`` (the :class:`Pipeline`).
+Modules: ``config`` (the model), ``config_file`` (YAML to the model, every problem at once),
+``windows`` (pure date windows), ``planner`` (units to requests, pure), ``commit`` (the thread
+that commits ready units in batches), ``run`` (the :class:`Pipeline`).
 """
 
-from .config import Config, ReportConfig, load_config, parse_config, workers_for
+from .config import Config, ReportConfig, workers_for
+from .config_file import load_config, parse_config
 from .run import Pipeline, RunResult
 
 __all__ = [

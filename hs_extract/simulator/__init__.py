@@ -1,15 +1,17 @@
-"""A local, deterministic imitation of the Help Scout Reports API, for demos, tests and benchmarks.
+"""The simulator: a local, deterministic imitation of the Help Scout Reports API.
+
+Takes HTTP requests as Help Scout would (token, report paths, list endpoints); answers them
+from a synthetic account made from a seed, with Help Scout's shapes, strict 400s, a rolling
+rate limit and seeded faults. It imports nothing of the client, so it stays an independent
+oracle for demos, tests and benchmarks (``Simulator.client()`` builds one on request).
 
 >>> from hs_extract.simulator import Simulator
 >>> with Simulator(seed=1) as sim:  # doctest: +SKIP
 ...     sim.client().get_company(start_date="2025-01-01", end_date="2025-01-08")
-
-The account (users, teams, mailboxes, tags, customers, a conversation log) is generated from the
-seed; the 32 reports are computed from that log; the simulator checks parameters with its own
-table written from the reference doc, enforces a rolling rate limit and injects seeded faults.
 """
 
 from .account import Account
-from .server import FAULT_KINDS, Faults, RequestLog, Simulator
+from .server import Simulator
+from .traffic import FAULT_KINDS, Faults, RequestLog
 
 __all__ = ["FAULT_KINDS", "Account", "Faults", "RequestLog", "Simulator"]

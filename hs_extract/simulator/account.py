@@ -20,101 +20,12 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .words import COMMENTS, FIRST_NAMES, LAST_NAMES, SEARCH_TERMS, SUBJECTS, TAG_NAMES
+
 MAX_LAG_DAYS = 10
 DAY = 86400
 UNTAGGED = 1  # Help Scout's tag id for "no tag" (reference §5.4)
 
-FIRST_NAMES = [
-    "Ava",
-    "Ben",
-    "Chloe",
-    "Dev",
-    "Elena",
-    "Farid",
-    "Grace",
-    "Hugo",
-    "Ines",
-    "Jonas",
-    "Kira",
-    "Liam",
-    "Maya",
-    "Noah",
-    "Olga",
-    "Priya",
-]
-LAST_NAMES = [
-    "Adams",
-    "Brooks",
-    "Costa",
-    "Dubois",
-    "Evans",
-    "Fischer",
-    "Garcia",
-    "Hale",
-    "Ivanova",
-    "Jensen",
-    "Khan",
-    "Lopez",
-    "Moreau",
-    "Novak",
-    "Okafor",
-    "Park",
-]
-TAG_NAMES = [
-    "billing",
-    "bug",
-    "feature-request",
-    "refund",
-    "onboarding",
-    "vip",
-    "login",
-    "integration",
-    "cancellation",
-    "shipping",
-    "api",
-    "mobile",
-    "invoice",
-    "urgent",
-]
-SUBJECTS = [
-    "Cannot log in",
-    "Invoice question",
-    "Refund request",
-    "Feature idea",
-    "Bug report",
-    "Shipping delay",
-    "API rate limits",
-    "Mobile app crash",
-    "Change my plan",
-    "Password reset",
-    "Export my data",
-    "Integration broken",
-]
-COMMENTS = [
-    "Thanks, super quick!",
-    "Great help",
-    "Solved my problem",
-    "Took a while",
-    "Still not fixed",
-    "Very friendly",
-    "",
-    "Clear answer, thank you",
-]
-SEARCH_TERMS = [
-    "pricing",
-    "beacon",
-    "refund",
-    "invoice",
-    "login",
-    "api",
-    "export",
-    "sso",
-    "mobile",
-    "billing",
-    "webhooks",
-    "delete account",
-]
-FAILED_TERMS = ["knowlege", "auto-advance", "gdpr form", "xyz", "recieve"]
 WEEKDAY_FACTOR = (1.2, 1.15, 1.1, 1.05, 0.95, 0.45, 0.4)  # Monday first
 HOUR_WEIGHTS = [1, 1, 1, 1, 1, 2, 3, 5, 8, 10, 11, 11, 10, 10, 11, 10, 9, 7, 5, 4, 3, 2, 2, 1]
 

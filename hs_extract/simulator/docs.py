@@ -6,8 +6,9 @@ import math
 import random
 from collections import Counter
 
-from .account import DAY, FAILED_TERMS, SEARCH_TERMS, Account
+from .account import DAY, Account
 from .shapes import Context, deltas, pct
+from .words import FAILED_TERMS, SEARCH_TERMS
 
 TOP_N = 10
 

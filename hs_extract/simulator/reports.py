@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .account import Account
+from .channels import chat, email, phone, user_chat
 from .docs import docs
 from .listing import (
     busy_times,
@@ -24,15 +25,11 @@ from .listing import (
 from .rules import Query
 from .shapes import Context, NotFound
 from .summaries import (
-    chat,
     company,
     conversations,
-    email,
     happiness,
-    phone,
     productivity,
     user,
-    user_chat,
     user_happiness,
 )
 

@@ -1,0 +1,108 @@
+"""What every command shares: the consoles, the error guard, the run options, the pipeline.
+
+Exit status: 0 when everything asked for was loaded; 1 when some units failed (they are tried
+again next run); 2 for bad usage, config, credentials or an unusable destination; 130 when
+interrupted. Errors are one line on stderr (a traceback only with ``--debug``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import sys
+from collections.abc import Callable
+
+import click
+from rich.console import Console
+
+from ..errors import AuthError, ConfigError, HSExtractError, LoadError, StateError
+
+__all__ = ["common", "err", "guarded", "open_pipeline", "out"]
+
+
+def _console(stderr: bool = False) -> Console:
+    # logs and pipes get wide lines: a scheduler's log should not wrap table names
+    probe = Console(stderr=stderr)
+    return Console(stderr=stderr, highlight=False, width=None if probe.is_terminal else 160)
+
+
+err = _console(stderr=True)
+out = _console()
+
+
+def guarded(fn: Callable) -> Callable:
+    """Map errors to exit codes and one clear line (tracebacks only with --debug)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        debug = kwargs.get("debug", False)
+        logging.basicConfig(
+            level=logging.DEBUG if debug else logging.WARNING,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
+        try:
+            return fn(*args, **kwargs)
+        except KeyboardInterrupt:
+            err.print("interrupted: units not finished are loaded by the next run")
+            sys.exit(130)
+        except (ConfigError, AuthError, LoadError, StateError) as exc:
+            if debug:
+                raise
+            err.print(f"error: {exc}", markup=False, soft_wrap=True)
+            sys.exit(2)
+        except HSExtractError as exc:
+            if debug:
+                raise
+            err.print(f"error: {exc}", markup=False, soft_wrap=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+def _date(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2025-01-31") from None
+
+
+def common(fn: Callable) -> Callable:
+    """Options shared by run and plan."""
+    for deco in reversed(
+        [
+            click.option(
+                "--config",
+                "config_path",
+                required=True,
+                type=click.Path(dir_okay=False),
+                help="YAML config file.",
+            ),
+            click.option("--start", callback=_date, help="First window (backfill), YYYY-MM-DD."),
+            click.option("--end", callback=_date, help="End of the last window, YYYY-MM-DD."),
+            click.option("--reports", help="Only these reports (comma-separated names)."),
+            click.option("--full-refresh", is_flag=True, help="Ignore state: reload every window."),
+            click.option("--debug", is_flag=True, help="Debug logs and tracebacks."),
+        ]
+    ):
+        fn = deco(fn)
+    return fn
+
+
+def open_pipeline(config_path: str, reports: str | None, strict: bool = False):
+    from ..pipeline import Pipeline, load_config
+
+    config = load_config(config_path)
+    names = [r.strip() for r in reports.split(",")] if reports else None
+    known = {r.name for r in config.reports}
+    for n in names or ():
+        if n not in known:
+            raise ConfigError(
+                f"--reports: {n!r} is not in the config's reports; allowed: "
+                f"{', '.join(sorted(known))}"
+            )
+    pipeline = Pipeline(config, strict=strict)
+    pipeline.client.connect()  # credentials and host first: nothing written if they are wrong
+    return pipeline.open(), names
