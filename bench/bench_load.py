@@ -2,7 +2,7 @@
 
 All three load the same rows (the main drilldown table) in the same run:
 - hs_extract: units of one day each, every unit delete-then-COPY in one transaction with its
-  state row, into the declared table with its unit index and unique key — loaded twice, and the
+  state row, into the declared table with its primary key (_unit, id) — loaded twice, and the
   replacing passes are the figure (idempotent replace included; best of 3);
 - ``DataFrame.to_sql`` with its defaults into a new table;
 - a bare COPY of all rows, with the same CSV as hs_extract, into an empty table without keys
@@ -23,7 +23,9 @@ import sqlalchemy as sa
 
 from bench.bench_normalize import make_pages
 from bench.common import record
-from hs_extract.load.sql import SqlDestination, UnitData, copy_csv, sql_type
+from hs_extract.load.pgcopy import copy_csv
+from hs_extract.load.sql import SqlDestination, UnitData
+from hs_extract.load.sql_schema import sql_type
 from hs_extract.normalize import RequestMeta, normalize_json, table_specs
 from hs_extract.pipeline.commit import batches
 
@@ -63,7 +65,9 @@ def main(rows: int = 200_000) -> dict:
         dest.prepare([table_specs()[REPORT]])
 
         data = [
-            UnitData(REPORT, "", window, {"filters": ""}, {REPORT: part}, part.num_rows)
+            UnitData(
+                REPORT, "", window, {"filters": ""}, {REPORT: part}, part.num_rows, window[0].date()
+            )
             for part, window in parts
         ]
 

@@ -14,7 +14,7 @@ from hs_extract.pipeline import parse_config
 
 CUTOFF = int(dt.datetime(2026, 11, 1, tzinfo=dt.UTC).timestamp())
 PG_URL = os.environ.get("HS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-VOLATILE = {"extracted_at", "run_id"}
+VOLATILE = {"extracted_at", "run_id", "loaded_at"}
 
 
 def postgres_or_skip() -> None:
@@ -53,6 +53,10 @@ class Dest:
 
     def sql(self) -> dict:
         return {"url": self.url, "schema": self.schema}
+
+    def qualify(self, name: str) -> str:
+        """``name`` quoted, with the schema: for hand-written SQL."""
+        return f'"{self.schema}"."{name}"' if self.schema else f'"{name}"'
 
     def table(self, name: str) -> sa.Table:
         return sa.Table(name, sa.MetaData(schema=self.schema), autoload_with=self.engine)

@@ -95,7 +95,9 @@ def test_demo_into_a_directory(tmp_path):
     assert "What landed" in res.output and "conversations_drilldown__tags" in res.output
     assert (tmp_path / "d" / "overview.png").stat().st_size > 30_000
     frame = pd.read_parquet(tmp_path / "d" / "parquet" / "company")
-    assert set(frame["period"]) == {"current"} and frame["window_start"].nunique() == 2
+    # the demo compares with the previous window: previous rows and the deltas table
+    assert set(frame["period"]) == {"current", "previous"} and frame["window_start"].nunique() == 2
+    assert len(pd.read_parquet(tmp_path / "d" / "parquet" / "company__deltas")) == 2
 
 
 @pytest.mark.parametrize(

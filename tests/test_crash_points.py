@@ -28,6 +28,7 @@ import yaml
 from hs_extract.failpoints import POINTS
 from hs_extract.load.parquet import TMP_PREFIX, unit_id
 from hs_extract.load.sql import unit_key
+from hs_extract.normalize import main_table
 from hs_extract.pipeline import Pipeline, parse_config
 from hs_extract.simulator import Simulator
 from tests.pipeline_support import CUTOFF, VOLATILE, Dest, sim_source, table_names
@@ -161,7 +162,7 @@ def test_sigkill_at_a_failpoint_then_rerun_converges_sql(
         assert len(states) == len(plan.units)
         with dest.engine.connect() as c:
             for s in states:
-                t = dest.table(s["report"])
+                t = dest.table(main_table(s["report"]))
                 rows = c.execute(
                     sa.select(sa.func.count())
                     .select_from(t)
@@ -186,7 +187,7 @@ def test_sigkill_at_a_failpoint_then_rerun_converges_parquet_only(
     assert len(units) == len(plan.units)
     for s in units.values():
         uid = unit_id(s["report"], s["slice"], dt.datetime.fromisoformat(s["window_start"]))
-        files = list((parquet / s["report"]).glob(f"window_date=*/{uid}.parquet"))
+        files = list((parquet / main_table(s["report"])).glob(f"window_date=*/{uid}.parquet"))
         assert len(files) == 1, s
         assert ds.dataset(files[0], format="parquet").count_rows() == s["rows"], s
 

@@ -12,15 +12,17 @@ import pytest
 
 from hs_extract import REPORTS, NormalizeError
 from hs_extract.normalize import (
+    DIMENSIONS,
     RequestMeta,
     Sink,
+    main_table,
     normalize,
     normalize_json,
     table_specs,
     tables_of,
 )
 from hs_extract.normalize.fast import read_pages
-from hs_extract.normalize.schema import LINEAGE, SLICES
+from hs_extract.normalize.schema import LINEAGE, SLICES, SNAPSHOT
 
 FIXTURES = json.loads((Path(__file__).parent / "fixtures/gem_payloads.json").read_text())
 GEM = {**FIXTURES["payloads"], **FIXTURES["reference_payloads"]}
@@ -63,14 +65,20 @@ def ts(text: str) -> dt.datetime:
 # --- golden: the Ruby gem's example payloads -----------------------------------------------
 
 ROW_COUNTS = {
-    "company": {"company": 3, "company__filter_tags": 1, "company__users": 1},
+    "company": {
+        "company": 2,
+        "company__deltas": 1,
+        "company__filter_tags": 1,
+        "company__users": 1,
+    },
     "company_drilldown": {
         "company_drilldown": 1,
         "company_drilldown__customer_ids": 1,
         "company_drilldown__tags": 1,
     },
     "conversations": {
-        "conversations": 3,
+        "conversations": 2,
+        "conversations__deltas": 1,
         "conversations__filter_tags": 2,
         "conversations__busiest_day": 1,
         "conversations__tags_top": 3,
@@ -82,14 +90,25 @@ ROW_COUNTS = {
     },
     "conversations_busiest_times": {"conversations_busiest_times": 4},
     "docs": {
-        "docs": 2,
+        "docs": 1,
+        "docs__deltas": 1,
         "docs__popular_searches": 2,
         "docs__failed_searches": 2,
         "docs__top_articles": 1,
         "docs__top_categories": 2,
     },
-    "productivity": {"productivity": 3, "productivity__filter_tags": 1, "productivity__ranges": 4},
-    "user": {"user": 3, "user__filter_tags": 1, "user__user": 1},
+    "productivity": {
+        "productivity": 2,
+        "productivity__deltas": 1,
+        "productivity__filter_tags": 1,
+        "productivity__ranges": 4,
+    },
+    "user": {
+        "user_overall": 2,
+        "user_overall__deltas": 1,
+        "user_overall__filter_tags": 1,
+        "user_overall__profile": 1,
+    },
     "user_conversation_history": {
         "user_conversation_history": 2,
         "user_conversation_history__customers": 2,
@@ -99,20 +118,20 @@ ROW_COUNTS = {
         "user_drilldown__customer_ids": 0,
         "user_drilldown__tags": 1,
     },
-    "chat": {"chat": 3, "chat__ranges": 20},
-    "email": {"email": 3, "email__filter_tags": 1, "email__ranges": 6},
-    "phone": {"phone": 3, "phone__users": 2},
-    "user_chat": {"user_chat": 3},
+    "chat": {"chat": 2, "chat__deltas": 1, "chat__ranges": 20},
+    "email": {"email": 2, "email__deltas": 1, "email__filter_tags": 1, "email__ranges": 6},
+    "phone": {"phone": 2, "phone__deltas": 1, "phone__users": 2},
+    "user_chat": {"user_chat": 2, "user_chat__deltas": 1},
 }
 
 # (table, row selector, column, expected value)
 CELLS = {
     "company": [
-        ("company", {"period": "current"}, "customers_helped", 28.0),
+        ("company", {"period": "current"}, "customers_helped", 28),
         ("company", {"period": "current"}, "end_date", ts("2015-01-31T23:59:59Z")),
-        ("company", {"period": "deltas"}, "total_replies", -90.25157232704403),
-        ("company", {"period": "deltas"}, "total_days", None),
-        ("company__users", {}, "user", 1),  # "1" in the payload: ids are int64
+        ("company__deltas", {}, "total_replies", -90.25157232704403),
+        ("company__deltas", {}, "total_days", None),
+        ("company__users", {}, "id", 1),  # "user": "1" in the payload: ids are int64
         ("company__users", {}, "handle_time", 78.96),
         ("company__filter_tags", {}, "name", "sample-tag"),
     ],
@@ -121,7 +140,7 @@ CELLS = {
         ("company_customers_helped", {"period": "previous"}, "date", ts("2020-02-24T13:30:00Z")),
     ],
     "company_drilldown": [
-        ("company_drilldown", {"id": 583}, "mailboxid", 2),
+        ("company_drilldown", {"id": 583}, "mailbox_id", 2),
         ("company_drilldown", {"id": 583}, "attachments", False),
         ("company_drilldown", {"id": 583}, "thread_count", 6),
         ("company_drilldown", {"id": 583}, "modified_at", ts("2015-04-24T18:59:49Z")),
@@ -131,7 +150,7 @@ CELLS = {
         ("company_drilldown__customer_ids", {"conversation_id": 583}, "customer_id", 2),
     ],
     "conversations": [
-        ("conversations", {"period": "current"}, "new_conversations", 1698.0),
+        ("conversations", {"period": "current"}, "new_conversations", 1698),
         ("conversations", {"period": "current"}, "busy_time_start", 11),
         ("conversations", {"period": "current"}, "tags__count", 351),
         ("conversations", {"period": "previous"}, "busy_time_start", None),
@@ -162,13 +181,13 @@ CELLS = {
         ("conversations_received_message_stats", {"period": "current"}, "messages", 126),
     ],
     "docs": [
-        ("docs", {"period": "current"}, "visitors", 10723.0),
-        ("docs", {"period": "deltas"}, "failed_result", 2.4021178109331593),
+        ("docs", {"period": "current"}, "visitors", 10723),
+        ("docs__deltas", {}, "failed_result", 2.4021178109331593),
         ("docs__popular_searches", {"idx": 0}, "id", "pricing"),
         ("docs__top_articles", {}, "site_id", "52244cc53e3e9bd67a3dc68c"),
         ("docs__top_categories", {"idx": 1}, "articles", 17),
     ],
-    "happiness": [("happiness", {"period": "previous"}, "okay_count", 392.0)],
+    "happiness": [("happiness", {"period": "previous"}, "okay_count", 392)],
     "happiness_ratings": [
         (
             "happiness_ratings",
@@ -177,7 +196,7 @@ CELLS = {
             "Thanks for the clear reply, Amanda!",
         ),
         ("happiness_ratings", {"id": 432031326}, "rating_created_at", ts("2017-09-15T14:54:27Z")),
-        ("happiness_ratings", {"id": 432031326}, "threadid", 1169298612),
+        ("happiness_ratings", {"id": 432031326}, "thread_id", 1169298612),
     ],
     "productivity": [
         ("productivity", {"period": "current"}, "percent_resolved_on_first_reply", 0.0),
@@ -190,10 +209,10 @@ CELLS = {
         ("productivity_resolution_time", {"period": "previous"}, "time", 642356.0),
     ],
     "user": [
-        ("user", {"period": "current"}, "busiest_day", 5.0),
-        ("user", {"period": "deltas"}, "active_conversations", -54.761904761904766),
-        ("user__user", {}, "has_photo", True),
-        ("user__user", {}, "created_at", ts("2010-09-03T15:55:48Z")),
+        ("user_overall", {"period": "current"}, "busiest_day", 5),
+        ("user_overall__deltas", {}, "active_conversations", -54.761904761904766),
+        ("user_overall__profile", {}, "has_photo", True),
+        ("user_overall__profile", {}, "created_at", ts("2010-09-03T15:55:48Z")),
     ],
     "user_conversation_history": [
         ("user_conversation_history", {"position": 1}, "id", 4845671933),
@@ -210,19 +229,19 @@ CELLS = {
         ("user_drilldown", {"id": 430221821}, "customer_email", None),
     ],
     "chat": [
-        ("chat", {"period": "current"}, "volume__chat_conversations", 255.0),
-        ("chat", {"period": "deltas"}, "resolutions__duration", -0.85561496),
+        ("chat", {"period": "current"}, "volume__chat_conversations", 255),
+        ("chat__deltas", {}, "resolutions__duration", -0.85561496),
         ("chat", {"period": "current"}, "wait_time__previous_count", 196),
         ("chat__ranges", {"histogram": "duration", "idx": 4}, "id", 5),
     ],
     "email": [
         ("email", {"period": "current"}, "resolutions__percent_resolved_on_first_reply", 0.1),
-        ("email", {"period": "deltas"}, "resolutions__percent_resolved_on_first_reply", None),
+        ("email__deltas", {}, "resolutions__percent_resolved_on_first_reply", None),
         ("email__ranges", {"histogram": "resolutionTime", "idx": 1}, "percent", 11.764706),
     ],
     "phone": [
-        ("phone", {"period": "deltas"}, "new_conversations", 0.0),
-        ("phone", {"period": "current"}, "phone_conversations", 11.0),
+        ("phone__deltas", {}, "new_conversations", 0.0),
+        ("phone", {"period": "current"}, "phone_conversations", 11),
         ("phone__users", {"id": 100, "period": "previous"}, "phone_conversations", 1),
     ],
     "user_chat": [
@@ -236,10 +255,10 @@ CELLS = {
         ("conversations_drilldown_by_field", {"id": 583}, "conversation_status", "active"),
     ],
     "conversations_new_conversations_drilldown": [
-        ("conversations_new_conversations_drilldown", {"id": 583}, "assignedid", 4),
+        ("conversations_new_conversations_drilldown", {"id": 583}, "assigned_id", 4),
     ],
     "user_happiness": [
-        ("user_happiness", {"period": "current"}, "total_customers_with_ratings", 39.0),
+        ("user_happiness", {"period": "current"}, "total_customers_with_ratings", 39),
         ("user_happiness__filter_tags", {}, "id", 123),
     ],
     "user_happiness_drilldown": [
@@ -269,7 +288,8 @@ def test_gem_payload_golden(report):
     for name, n in ROW_COUNTS.get(report, {}).items():
         assert tables[name].num_rows == n, name
     for table, where, column, expected in CELLS.get(report, []):
-        assert one(tables[table], **where)[column] == expected, (table, where, column)
+        value = one(tables[table], **where)[column]
+        assert value == expected and type(value) is type(expected), (table, where, column)
     for name, table in tables.items():
         assert table.schema == table_specs()[name].schema
         lineage = table.to_pylist()
@@ -277,7 +297,7 @@ def test_gem_payload_golden(report):
         assert all(r["filters"] == "tags=3,5;types=email" for r in lineage)
         assert all(r["window_end"] == dt.datetime(2015, 2, 1, tzinfo=UTC) for r in lineage)
         assert all(r["_extra"] is None for r in lineage)
-    main = tables[report]
+    main = tables[main_table(report)]
     assert main.num_rows > 0
 
 
@@ -291,17 +311,20 @@ def test_every_report_has_a_golden_payload_and_checks():
 
 def test_every_report_has_schemas_and_unique_names():
     specs = table_specs()
-    assert {t.report for t in specs.values()} == set(REPORTS)
+    assert {t.report for t in specs.values() if not t.dimension} == set(REPORTS)
+    assert {t.report for t in specs.values() if t.dimension} == set(DIMENSIONS)
     for report in REPORTS:
-        assert tables_of(report)[0].name == report
+        assert tables_of(report)[0].name == main_table(report)
     for name, spec in specs.items():
         schema = spec.schema
         names = schema.names
         assert len(names) == len(set(names)), name
-        assert names[: len(LINEAGE) + len(SLICES)] == [n for n, _, _ in (*LINEAGE, *SLICES)]
+        lineage = SNAPSHOT if spec.dimension else (*LINEAGE, *SLICES)
+        assert names[: len(lineage)] == [n for n, _, _ in lineage]
         assert names[-1] == "_extra"
         assert all(k in names for k in spec.full_key), name
-        assert name == spec.report or name.startswith(spec.report + "__")
+        base = main_table(spec.report)
+        assert name == base or name.startswith(base + "__")
         for f in schema:
             if pa.types.is_timestamp(f.type):
                 assert f.type.tz == "UTC"
@@ -311,7 +334,7 @@ def test_docs_ids_are_text_and_other_ids_int64():
     specs = table_specs()
     assert specs["docs__top_articles"].schema.field("id").type == pa.string()
     assert specs["conversations_drilldown"].schema.field("id").type == pa.int64()
-    assert specs["company__users"].schema.field("user").type == pa.int64()
+    assert specs["company__users"].schema.field("id").type == pa.int64()
     assert specs["conversations_drilldown"].schema.field("attachments").type == pa.bool_()
     assert specs["conversations_drilldown__tags"].schema.field("conversation_id").type == pa.int64()
 
@@ -351,10 +374,55 @@ def test_nested_unknown_keys_keep_their_path():
     assert json.loads(current["_extra"]) == {"volume.transfers": 3, "waitTime.median": 12}
 
 
-def test_keys_outside_any_row_get_a_row_of_nulls():
-    tables = run("conversations_new_conversations", {"current": [], "note": "empty"})
+def test_keys_outside_any_row_are_kept_on_the_first_row_or_reported():
+    point = {"start": "2020-03-09T13:30:00Z", "count": 3}
+    tables = run("conversations_new_conversations", {"current": [point], "note": "x"})
     [row] = tables["conversations_new_conversations"].to_pylist()
-    assert row["date"] is None and json.loads(row["_extra"]) == {"note": "empty"}
+    assert json.loads(row["_extra"]) == {"note": "x"}
+    # a window without any row: a row needs a key, so the key is reported, not stored
+    sink = Sink()
+    tables = run("conversations_new_conversations", {"current": [], "note": "empty"}, sink)
+    assert tables["conversations_new_conversations"].num_rows == 0
+    assert sink.unknown == {"conversations_new_conversations: $.note"}
+
+
+def test_a_row_without_its_key_fails_naming_the_path():
+    page = json.loads(json.dumps(GEM["conversations_drilldown"]))
+    del page["conversations"]["results"][0]["id"]
+    with pytest.raises(NormalizeError, match=r"\$\[0\]\.conversations\.results\[0\]\.id: missing"):
+        run("conversations_drilldown", page)
+    raw = [orjson.dumps(page)]
+    with pytest.raises(NormalizeError, match=r"results\[0\]\.id: missing"):
+        normalize_json("conversations_drilldown", raw, META)
+
+
+def test_two_ratings_of_one_thread_are_two_rows():
+    page = json.loads(json.dumps(GEM["happiness_ratings"]))
+    first = page["results"][0]
+    again = dict(first, ratingId=3, ratingCreatedAt="2017-09-15T13:00:00Z", ratingComments="no")
+    page["results"] = [first, again]
+    for tables in (
+        run("happiness_ratings", page),
+        normalize_json("happiness_ratings", [orjson.dumps(page)], META),
+    ):
+        got = tables["happiness_ratings"].to_pylist()
+        assert [(r["thread_id"], r["rating_id"]) for r in got] == [
+            (first["threadid"], 1),
+            (first["threadid"], 3),
+        ]
+
+
+def test_counts_are_integers_and_deltas_are_their_own_table():
+    tables = run("company", GEM["company"])
+    schema = tables["company"].schema
+    assert schema.field("customers_helped").type == pa.int64()
+    assert schema.field("replies_per_day").type == pa.float64()
+    assert set(tables["company"].column("period").to_pylist()) == {"current", "previous"}
+    deltas = tables["company__deltas"].schema
+    assert deltas.field("customers_helped").type == pa.float64()
+    assert "start_date" not in deltas.names  # dates have no percent change
+    doc = table_specs()["company__deltas"].columns[0]
+    assert doc.unit == "percent change" and doc.doc.startswith("change of")
 
 
 def test_strict_mode_rejects_unknown_keys():

@@ -40,7 +40,8 @@ def report_requests(sim) -> int:
 
 
 def test_all_reports_load_every_table_and_a_rerun_changes_nothing(sim, dest, tmp_path):
-    config = make_config(sim, dest, parquet=tmp_path / "pq")
+    # compare_previous: the summaries' previous rows and their __deltas tables too
+    config = make_config(sim, dest, parquet=tmp_path / "pq", windows={"compare_previous": True})
     p = pipeline(sim, config)
     first = p.run()
     assert first.ok, (first.failures, first.denied)
@@ -154,8 +155,8 @@ def test_faults_give_the_same_tables_as_a_clean_run(sim, dest, tmp_path):
                 "company",
                 "conversations_drilldown",
                 "conversations_drilldown__tags",
-                "user",
-                "user__user",
+                "user_overall",
+                "user_overall__profile",
                 "productivity_response_time",
                 "happiness_ratings",
             ):

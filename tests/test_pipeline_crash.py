@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
-from hs_extract.normalize import table_specs, tables_of
+from hs_extract.normalize import main_table, table_specs, tables_of
 from hs_extract.pipeline import Pipeline
 from hs_extract.simulator import Simulator
 from tests.pipeline_support import CUTOFF, Dest, sim_source
@@ -95,7 +95,7 @@ def test_sigkill_then_rerun_equals_an_uninterrupted_run(kind, tmp_path):
     main = {n: killed.table(n) for n in table_specs() if n in names}
     with killed.engine.connect() as c:
         for s in killed.state():
-            t = main[s["report"]]
+            t = main[main_table(s["report"])]
             n = c.execute(
                 sa.select(sa.func.count())
                 .select_from(t)

@@ -29,7 +29,7 @@ from .ratelimit import RateLimiter
 from .retry import RetryConfig
 from .transport import Transport, TransportStats
 
-__all__ = ["DEFAULT_BASE_URL", "ApiClient"]
+__all__ = ["DEFAULT_BASE_URL", "LISTS", "ApiClient"]
 
 log = logging.getLogger("hs_extract.client")
 
@@ -167,7 +167,7 @@ class ApiClient:
 
     # --- companion lists (HAL) ---------------------------------------------------------------
 
-    def _list(self, path: str, key: str, **params: Any) -> list[dict]:
+    def list_items(self, path: str, key: str, **params: Any) -> list[dict]:
         """All items of a HAL-paged list endpoint, following ``page`` to ``totalPages``."""
         items: list[dict] = []
         page = 1
@@ -186,19 +186,19 @@ class ApiClient:
 
     def list_users(self, **params: Any) -> list[dict]:
         """Every user of the account (``/v2/users``; ``email``, ``mailbox`` filters)."""
-        return self._list(*LISTS["users"], **params)
+        return self.list_items(*LISTS["users"], **params)
 
     def list_teams(self) -> list[dict]:
         """Every team (``/v2/teams``); team ids work as ``user`` in the user reports."""
-        return self._list(*LISTS["teams"])
+        return self.list_items(*LISTS["teams"])
 
     def list_mailboxes(self) -> list[dict]:
         """Every mailbox (``/v2/mailboxes``)."""
-        return self._list(*LISTS["mailboxes"])
+        return self.list_items(*LISTS["mailboxes"])
 
     def list_tags(self) -> list[dict]:
         """Every tag (``/v2/tags``)."""
-        return self._list(*LISTS["tags"])
+        return self.list_items(*LISTS["tags"])
 
 
 _PY_TYPES = {

@@ -91,7 +91,9 @@ def common(fn: Callable) -> Callable:
     return fn
 
 
-def open_pipeline(config_path: str, reports: str | None, strict: bool = False):
+def open_pipeline(
+    config_path: str, reports: str | None, strict: bool = False, rebuild: bool = False
+):
     from ..pipeline import Pipeline, load_config
 
     config = load_config(config_path)
@@ -105,4 +107,4 @@ def open_pipeline(config_path: str, reports: str | None, strict: bool = False):
             )
     pipeline = Pipeline(config, strict=strict)
     pipeline.client.connect()  # credentials and host first: nothing written if they are wrong
-    return pipeline.open(), names
+    return pipeline.open(rebuild), names

@@ -25,7 +25,7 @@ Examples:
 @guarded
 def run(config_path, start, end, reports, full_refresh, debug, strict, no_progress) -> None:
     """Load the configured reports incrementally into Parquet and/or SQL."""
-    pipeline, names = open_pipeline(config_path, reports, strict)
+    pipeline, names = open_pipeline(config_path, reports, strict, rebuild=full_refresh)
     try:
         result = execute(
             pipeline, start, end, names, full_refresh, progress=not no_progress and err.is_terminal
@@ -82,6 +82,12 @@ def summary(pipeline, result) -> None:
         f"retries {stats.retries}; 429s {stats.rate_limited}",
         markup=False,
     )
+    if result.repeats:
+        repeats = ", ".join(f"{t} {n}" for t, n in sorted(result.repeats.items()))
+        err.print(
+            f"repeated results dropped (a result sent twice while paging): {repeats}",
+            markup=False,
+        )
     for key in sorted(result.unknown_keys):
         err.print(f"new key (kept in _extra): {key}", markup=False)
     for report, message in result.denied.items():

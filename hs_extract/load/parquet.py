@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import shutil
 import threading
 import uuid
 from collections.abc import Iterable, Mapping
@@ -25,10 +26,14 @@ import pyarrow.parquet as pq
 from .. import failpoints
 from ..errors import LoadError, StateError
 from ..normalize.schema import TableSpec
+from .sql_schema import LAYOUT
 
 __all__ = ["JsonState", "ParquetDestination", "unit_id"]
 
 TMP_PREFIX = ".tmp-"
+#: the layout marker; 0.1 wrote layout 1 and no marker (see sql_schema.LAYOUT)
+MARKER = "_hs_extract.json"
+SNAPSHOT_FILE = "snapshot.parquet"
 
 
 def unit_id(report: str, slice_key: str, window_start) -> str:
@@ -66,8 +71,9 @@ class ParquetDestination:
     def __repr__(self) -> str:
         return f"ParquetDestination({str(self.path)!r})"
 
-    def prepare(self, specs: Iterable[TableSpec] = ()) -> None:
-        """Check the directory is writable and remove temporary files a crash left behind."""
+    def prepare(self, specs: Iterable[TableSpec] = (), rebuild: bool = False) -> None:
+        """Check the directory is writable and holds this layout (``rebuild``: clear one of
+        another layout), and remove temporary files a crash left behind."""
         try:
             self.path.mkdir(parents=True, exist_ok=True)
             probe = self.path / f"{TMP_PREFIX}probe-{uuid.uuid4().hex}"
@@ -81,6 +87,63 @@ class ParquetDestination:
         for tmp in self.path.rglob(f"{TMP_PREFIX}*"):
             with contextlib.suppress(OSError):
                 tmp.unlink()
+        found = self.layout()
+        if found not in (None, LAYOUT):
+            if not rebuild:
+                old = "hs_extract 0.1 (layout 1)" if found == 1 else f"layout {found}"
+                raise LoadError(
+                    f"parquet: {self.path} holds datasets of {old}; this version writes layout "
+                    f"{LAYOUT} (typed summaries, __deltas tables, user_overall): run once with "
+                    "--full-refresh to clear hs_extract's datasets there and reload them, or "
+                    "choose a new destinations.parquet.path"
+                )
+            self._clear()
+        if found != LAYOUT:
+            atomic_write_bytes(self.path / MARKER, json.dumps({"layout": LAYOUT}).encode())
+
+    def layout(self) -> int | None:
+        """The layout the folder holds: None when hs_extract never wrote there."""
+        marker = self.path / MARKER
+        if marker.exists():
+            try:
+                return int(json.loads(marker.read_text())["layout"])
+            except (OSError, ValueError, KeyError, TypeError):
+                return 0
+        ours = (self.path / "_state.json").exists() or any(self._datasets())
+        return 1 if ours else None
+
+    def _datasets(self) -> list[Path]:
+        """Folders holding hs_extract's datasets (unit partitions or a snapshot)."""
+        return [
+            d
+            for d in self.path.iterdir()
+            if d.is_dir() and (any(d.glob("window_date=*")) or (d / SNAPSHOT_FILE).exists())
+        ]
+
+    def _clear(self) -> None:
+        for folder in self._datasets():
+            shutil.rmtree(folder)
+        with contextlib.suppress(FileNotFoundError):
+            (self.path / "_state.json").unlink()
+
+    def write_snapshot(self, tables: Mapping[str, pa.Table]) -> None:
+        """Replace dimension tables: one file each, swapped in atomically."""
+        for name, table in tables.items():
+            folder = self.path / name
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                self._write_file(table, folder, folder / SNAPSHOT_FILE)
+            except OSError as exc:
+                raise LoadError(f"parquet: cannot write {name}: {exc}") from None
+
+    def _write_file(self, table: pa.Table, folder: Path, final: Path) -> None:
+        tmp = folder / f"{TMP_PREFIX}{uuid.uuid4().hex}.parquet"
+        pq.write_table(table, tmp, compression="zstd")
+        failpoints.hit("parquet.temp_written")
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, final)
+        _fsync_dir(folder)
 
     def write_unit(self, uid: str, partition: str, tables: Mapping[str, pa.Table]) -> None:
         """Replace the unit's file in every table's dataset."""
@@ -88,14 +151,7 @@ class ParquetDestination:
             folder = self.path / name / f"window_date={partition}"
             try:
                 folder.mkdir(parents=True, exist_ok=True)
-                final = folder / f"{uid}.parquet"
-                tmp = folder / f"{TMP_PREFIX}{uuid.uuid4().hex}.parquet"
-                pq.write_table(table, tmp, compression="zstd")
-                failpoints.hit("parquet.temp_written")
-                with open(tmp, "rb") as fh:
-                    os.fsync(fh.fileno())
-                os.replace(tmp, final)
-                _fsync_dir(folder)
+                self._write_file(table, folder, folder / f"{uid}.parquet")
                 failpoints.hit("parquet.replaced")
             except OSError as exc:
                 raise LoadError(f"parquet: cannot write {name} ({partition}): {exc}") from None

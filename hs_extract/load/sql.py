@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import io
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -20,44 +19,16 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.csv as pacsv
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from .. import failpoints
 from ..errors import ConfigError, LoadError
 from ..normalize.schema import TableSpec
+from .pgcopy import copy_csv, to_csv
+from .sql_schema import UNIT_COLUMN, WINDOW_DATE, bookkeeping, declare, prepare_tables
 
-__all__ = ["RUNS", "STATE", "SqlDestination", "UnitData", "copy_csv", "sql_type", "to_csv"]
-
-STATE = "_hs_extract_state"
-RUNS = "_hs_extract_runs"
-
-
-def sql_type(t: pa.DataType) -> sa.types.TypeEngine:
-    """The SQL column type of a declared Arrow type."""
-    if pa.types.is_timestamp(t):
-        return sa.DateTime(timezone=True)
-    if pa.types.is_int64(t):
-        return sa.BigInteger()
-    if pa.types.is_float64(t):
-        return sa.Double()
-    if pa.types.is_boolean(t):
-        return sa.Boolean()
-    return sa.Text()
-
-
-def _type_family(t: sa.types.TypeEngine) -> str:
-    """A coarse family to compare declared with existing column types across dialects."""
-    if isinstance(t, sa.DateTime):
-        return "timestamp"
-    if isinstance(t, sa.Integer):
-        return "integer"
-    if isinstance(t, (sa.Float, sa.Numeric)):
-        return "float"
-    if isinstance(t, sa.Boolean):
-        return "boolean"
-    return "text"
+__all__ = ["SqlDestination", "UnitData", "unit_key"]
 
 
 class SqlDestination:
@@ -78,33 +49,7 @@ class SqlDestination:
         self.schema = schema
         self.metadata = sa.MetaData(schema=schema)
         self.tables: dict[str, sa.Table] = {}
-        self.state = sa.Table(
-            STATE,
-            self.metadata,
-            sa.Column("report", sa.Text, primary_key=True),
-            sa.Column("slice", sa.Text, primary_key=True),
-            sa.Column("window_start", sa.DateTime(timezone=True), primary_key=True),
-            sa.Column("window_end", sa.DateTime(timezone=True), nullable=False),
-            sa.Column("rows", sa.BigInteger, nullable=False),
-            sa.Column("loaded_at", sa.DateTime(timezone=True), nullable=False),
-            sa.Column("run_id", sa.Text, nullable=False),
-        )
-        self.runs = sa.Table(
-            RUNS,
-            self.metadata,
-            sa.Column("run_id", sa.Text, primary_key=True),
-            sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
-            sa.Column("finished_at", sa.DateTime(timezone=True)),
-            sa.Column("status", sa.Text, nullable=False),
-            sa.Column("units_planned", sa.BigInteger),
-            sa.Column("units_loaded", sa.BigInteger),
-            sa.Column("units_failed", sa.BigInteger),
-            sa.Column("requests", sa.BigInteger),
-            sa.Column("retries", sa.BigInteger),
-            sa.Column("rate_limited", sa.BigInteger),
-            sa.Column("rows", sa.BigInteger),
-            sa.Column("message", sa.Text),
-        )
+        self.state, self.runs, self.meta = bookkeeping(self.metadata)
         # SQLite allows one writer: loads are serialized there
         self._lock = threading.Lock() if self.is_sqlite else None
         self._encoder = ThreadPoolExecutor(1, thread_name_prefix="hs-csv")
@@ -115,65 +60,37 @@ class SqlDestination:
     # --- tables ------------------------------------------------------------------------------
 
     def declare(self, spec: TableSpec) -> sa.Table:
-        """The SQL table of a declared table spec, plus ``_unit``: the id of the replacement
-        unit (report, slice, window) its rows belong to, indexed.
+        """The SQL table of a declared table spec (see :func:`.sql_schema.declare`)."""
+        if spec.name not in self.tables:
+            self.tables[spec.name] = declare(self.metadata, spec)
+        return self.tables[spec.name]
 
-        The row key (``TableSpec.full_key``) is unique by construction: a unit's rows are
-        deduplicated by key, and replaced as a whole (delete by ``_unit``, insert) in one
-        transaction by the one loader thread. A unique index would check that again on every
-        insert; replacing units of existing rows then costs ~40% more (measured), so the
-        guarantee is the loader's, and the tests count duplicate keys after every run.
-        """
-        if spec.name in self.tables:
-            return self.tables[spec.name]
-        cols = [sa.Column(f.name, sql_type(f.type)) for f in spec.schema]
-        unit = sa.Column(
-            UNIT_COLUMN,
-            sa.BigInteger,
-            nullable=False,
-            comment="hash of (report, slice, window): the replacement unit",
-        )
-        table = sa.Table(spec.name, self.metadata, *cols, unit)
-        sa.Index(f"ix_{spec.name}_unit"[:63], unit)
-        self.tables[spec.name] = table
-        return table
-
-    def prepare(self, specs: Iterable[TableSpec]) -> None:
-        """Create missing tables, add columns a grown schema declares, refuse hand-made changes."""
+    def prepare(self, specs: Iterable[TableSpec], rebuild: bool = False) -> None:
+        """Create the tables of ``specs`` and the bookkeeping tables, grow them, check the
+        layout; ``rebuild`` drops a destination of another layout first."""
         for spec in specs:
             self.declare(spec)
         try:
             with self.engine.begin() as conn:
-                if self.schema:
-                    conn.execute(sa.schema.CreateSchema(self.schema, if_not_exists=True))
-                self.metadata.create_all(conn)
-                self._upgrade(conn)
+                prepare_tables(
+                    conn, self.metadata, self.tables.values(), self.schema, repr(self), rebuild
+                )
         except sa.exc.OperationalError as exc:
             raise LoadError(f"sql: cannot open {self!r}: {_reason(exc)}") from None
-
-    def _upgrade(self, conn: Connection) -> None:
-        inspector = sa.inspect(conn)
-        for name, table in [*self.tables.items(), (STATE, self.state), (RUNS, self.runs)]:
-            existing = {c["name"]: c["type"] for c in inspector.get_columns(name, self.schema)}
-            for col in table.columns:
-                if col.name not in existing:
-                    conn.execute(
-                        sa.text(
-                            f"ALTER TABLE {self._qualified(conn, table)} ADD COLUMN "
-                            f"{conn.dialect.identifier_preparer.quote(col.name)} "
-                            f"{col.type.compile(conn.dialect)}"
-                        )
-                    )
-                elif _type_family(existing[col.name]) != _type_family(col.type):
-                    raise LoadError(
-                        f"sql: column {name}.{col.name} is {existing[col.name]} in the database "
-                        f"but hs_extract declares {col.type.compile(conn.dialect)}; it was "
-                        f"altered by hand: restore it or drop the table to rebuild it"
-                    )
 
     @staticmethod
     def _qualified(conn: Connection, table: sa.Table) -> str:
         return conn.dialect.identifier_preparer.format_table(table)
+
+    def replace_snapshot(self, tables: Mapping[str, pa.Table]) -> None:
+        """Replace dimension tables as a whole, in one transaction."""
+        lock = self._lock or _NoLock
+        with lock, self.engine.begin() as conn:
+            for name, data in tables.items():
+                table = self.tables[name]
+                conn.execute(table.delete())
+                if data.num_rows:
+                    self._insert(conn, table, data)
 
     # --- units -------------------------------------------------------------------------------
 
@@ -219,15 +136,18 @@ class SqlDestination:
 
     @staticmethod
     def _with_unit(units: Sequence[UnitData], name: str) -> pa.Table | None:
-        """Every unit's rows of table ``name``, each tagged with its unit id (None if none)."""
-        parts = [
-            u.tables[name].append_column(
-                UNIT_COLUMN,
-                pa.repeat(pa.scalar(unit_key(u), pa.int64()), u.tables[name].num_rows),
+        """Every unit's rows of table ``name``, each tagged with its window's local date and
+        its unit id (None if none)."""
+        parts = []
+        for u in units:
+            table = u.tables.get(name)
+            if table is None or not table.num_rows:
+                continue
+            n = table.num_rows
+            table = table.append_column(WINDOW_DATE, pa.repeat(pa.scalar(u.window_date), n))
+            parts.append(
+                table.append_column(UNIT_COLUMN, pa.repeat(pa.scalar(unit_key(u), pa.int64()), n))
             )
-            for u in units
-            if name in u.tables and u.tables[name].num_rows
-        ]
         return pa.concat_tables(parts) if parts else None
 
     def _move_state(self, conn: Connection, units: Sequence[UnitData], run_id, now) -> None:
@@ -319,37 +239,6 @@ class SqlDestination:
         self.engine.dispose()
 
 
-def to_csv(data: pa.Table) -> bytes:
-    """CSV for PostgreSQL's COPY: nulls unquoted-empty, strings always quoted ("" is empty).
-
-    UTC timestamps are written without their zone (Arrow formats naive timestamps many times
-    faster); the COPY runs with the session time zone set to UTC, so they mean UTC.
-    """
-    cols = [
-        c.cast(pa.timestamp(c.type.unit)) if pa.types.is_timestamp(c.type) and c.type.tz else c
-        for c in data.columns
-    ]
-    buf = io.BytesIO()
-    options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
-    pacsv.write_csv(pa.Table.from_arrays(cols, names=data.column_names), buf, options)
-    return buf.getvalue()
-
-
-def copy_csv(conn: Connection, qualified: str, data: pa.Table, csv: bytes | None = None) -> None:
-    """COPY ``data`` into the table ``qualified`` (already quoted) on this connection;
-    ``csv`` is ``to_csv(data)`` when the caller has encoded it already."""
-    prep = conn.dialect.identifier_preparer
-    cols = ", ".join(prep.quote(c) for c in data.column_names)
-    raw = conn.connection.driver_connection
-    with raw.cursor() as cur:
-        cur.execute("SET LOCAL TIME ZONE 'UTC'")  # the naive timestamps of to_csv are UTC
-        with cur.copy(f"COPY {qualified} ({cols}) FROM STDIN (FORMAT csv)") as copy:
-            copy.write(to_csv(data) if csv is None else csv)
-
-
-UNIT_COLUMN = "_unit"
-
-
 def unit_key(u: UnitData) -> int:
     """Signed 64-bit id of a unit (report, slice, window start)."""
     text = f"{u.report}|{u.slice_key}|{u.window[0].isoformat()}".encode()
@@ -366,6 +255,7 @@ class UnitData:
     slice_values: Mapping[str, Any]
     tables: Mapping[str, pa.Table]
     rows: int
+    window_date: dt.date  # the window's local date (windows.timezone)
     label: str = ""  # how messages name the unit
 
 

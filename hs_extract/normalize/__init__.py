@@ -10,23 +10,29 @@ with the declared schemas of :func:`table_specs`. Pure: no I/O, no clock.
   ``Sink(strict=True)`` turns them into errors. A payload of the wrong shape raises
   :class:`~hs_extract.errors.NormalizeError` naming the JSON path.
 
-Modules: ``fields`` and ``summaries`` (what each payload holds, as data), ``schema`` (the
+Modules: ``fields`` and ``summaries`` (what each payload holds, as data), ``dimensions``
+(users, teams, mailboxes, tags from the list endpoints), ``schema`` (the
 declared tables), ``engine`` (JSON objects to typed columns), ``fast`` (Arrow's JSON reader
 for drilldown pages), ``core`` (the normalizers), ``docs`` (the table reference).
 """
 
 from .core import RequestMeta, filters_text, normalize, normalize_json
+from .dimensions import DIMENSIONS, normalize_dimension, tables_of_dimension
 from .engine import Sink
-from .schema import Column, TableSpec, table_specs, tables_of
+from .schema import Column, TableSpec, main_table, table_specs, tables_of
 
 __all__ = [
+    "DIMENSIONS",
     "Column",
     "RequestMeta",
     "Sink",
     "TableSpec",
     "filters_text",
+    "main_table",
     "normalize",
+    "normalize_dimension",
     "normalize_json",
     "table_specs",
     "tables_of",
+    "tables_of_dimension",
 ]

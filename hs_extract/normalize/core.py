@@ -21,12 +21,12 @@ from ..errors import NormalizeError
 from .engine import Sink, TableBuilder, compile_plan
 from .fast import read_pages, tables_from_pages
 from .fields import BUSY_TIMES, RESULTS
-from .schema import tables_of
+from .schema import main_table, tables_of
 from .summaries import SUMMARIES
 
 __all__ = ["RequestMeta", "Sink", "filters_text", "normalize", "normalize_json"]
 
-PERIODS = ("current", "previous", "deltas")
+PERIODS = ("current", "previous")
 #: parameters that change what the numbers mean, kept in the ``filters`` column
 FILTER_PARAMS = ("mailboxes", "tags", "types", "folders", "office_hours", "sites")
 
@@ -112,24 +112,27 @@ def _list(value: Any, report: str, path: str) -> list:
     )
 
 
-def _leftovers(b: TableBuilder, row: int | None, payload: dict, known, where: str, origin):
-    """Keys outside any row: into ``row``'s ``_extra`` (a row of nulls is made if none)."""
+def _leftovers(b: TableBuilder, row: int | None, payload: dict, known, where: str):
+    """Keys outside any row: into ``row``'s ``_extra``. A window without any row has nowhere
+    to keep them (a row needs a key): they are still reported as new keys."""
     extra = {k: v for k, v in payload.items() if k not in known}
-    if not extra:
-        return
-    if row is None:
-        row = b.new_rows(1, origin)
     for k, v in extra.items():
-        b.add_extra(row, k, v)
+        if row is not None:
+            b.add_extra(row, k, v)
         b.sink.note(b.report, f"{where}.{k}")
 
 
 def _summary(spec: ReportSpec, b: dict[str, TableBuilder], payload: Any, where: str) -> None:
-    main = b[spec.name]
+    main = b[main_table(spec.name)]
     payload = _obj(payload, spec.name, where) or {}
     f = SUMMARIES[spec.name]
     metrics = compile_plan(f.metrics)
     sections = compile_plan(f.sections)
+    deltas = _obj(payload.get("deltas"), spec.name, f"{where}.deltas")
+    if deltas is not None:  # percent changes: a table of their own, one row per window
+        table = b[f"{main.base}__deltas"]
+        row = table.new_rows(1, _at(f"{where}.deltas"))
+        table.fill(compile_plan(f.deltas), [deltas], row, f"{where}.deltas")
     for period in PERIODS:
         obj = _obj(payload.get(period), spec.name, f"{where}.{period}")
         if obj is None and period != "current":
@@ -138,14 +141,14 @@ def _summary(spec: ReportSpec, b: dict[str, TableBuilder], payload: Any, where: 
         main.set("period", row, [period])
         main.fill(metrics, [obj], row, f"{where}.{period}")
         if period == "current":  # window-level scalars, lists and unknown keys
-            skip = {*PERIODS, *(f.per_period or {})}
+            skip = {*PERIODS, "deltas", *f.per_period}
             window = {k: v for k, v in payload.items() if k not in skip}
             main._origins.append((row, _at(where)))
             main.fill(sections, [window], row, where)
             main._origins.pop()
-    for section, (item, table) in (f.per_period or {}).items():
+    for section, (item, table) in f.per_period.items():
         _per_period(
-            spec, b[f"{spec.name}__{table}"], payload.get(section), item, f"{where}.{section}"
+            spec, b[f"{main.base}__{table}"], payload.get(section), item, f"{where}.{section}"
         )
 
 
@@ -172,7 +175,7 @@ def _per_period(spec: ReportSpec, child: TableBuilder, items: Any, item, where: 
 
 
 def _series(spec: ReportSpec, b: dict[str, TableBuilder], payload: Any, where: str) -> None:
-    main = b[spec.name]
+    main = b[main_table(spec.name)]
     payload = _obj(payload, spec.name, where) or {}
     columns = [c.name for c in main.spec.columns if c.name not in ("period", "date")]
     first_row = None
@@ -204,11 +207,11 @@ def _series(spec: ReportSpec, b: dict[str, TableBuilder], payload: Any, where: s
                 for k, v in p.items():
                     main.add_extra(row + i, k, v)
                     main.sink.note(spec.name, f"{where}.{period}[].{k}")
-    _leftovers(main, first_row, payload, {"current", "previous"}, where, _at(where))
+    _leftovers(main, first_row, payload, {"current", "previous"}, where)
 
 
 def _paginated(spec: ReportSpec, b: dict[str, TableBuilder], pages: Sequence[Any]) -> None:
-    main = b[spec.name]
+    main = b[main_table(spec.name)]
     plan = compile_plan(RESULTS[spec.name])
     container = spec.page_container
     position = 0
@@ -233,13 +236,13 @@ def _paginated(spec: ReportSpec, b: dict[str, TableBuilder], pages: Sequence[Any
         known = {"page", "pages", "count", spec.results_key}
         if not box.get("facets"):
             known.add("facets")
-        _leftovers(main, first, box, known, box_where, _at(box_where))
+        _leftovers(main, first, box, known, box_where)
         if container:
-            _leftovers(main, first, page, {container}, where, _at(where))
+            _leftovers(main, first, page, {container}, where)
 
 
 def _busy(spec: ReportSpec, b: dict[str, TableBuilder], payload: Any, where: str) -> None:
-    main = b[spec.name]
+    main = b[main_table(spec.name)]
     items = [r for r in _list(payload, spec.name, where) if r is not None]
     if items:
         row = main.new_rows(len(items), _indexed(f"{where}[{{}}]"))
@@ -271,6 +274,10 @@ def normalize(
     return {name: b.to_table(constants) for name, b in builders.items()}
 
 
+def _keys_present(table: pa.Table, key: Sequence[str]) -> bool:
+    return not any(table.column(k).null_count for k in key)
+
+
 def normalize_json(
     report: str, raw_pages: Sequence[bytes], meta: RequestMeta, sink: Sink | None = None
 ) -> dict[str, pa.Table]:
@@ -280,6 +287,9 @@ def normalize_json(
     if spec.paginated:
         parsed = read_pages(report, raw_pages)
         if parsed is not None:
-            return tables_from_pages(report, parsed, meta.constants())
+            tables = tables_from_pages(report, parsed, meta.constants())
+            if all(_keys_present(tables[t.name], t.key) for t in tables_of(report)):
+                return tables
+            # a result without its id: the Python path names its JSON path
     pages = [orjson.loads(p) for p in raw_pages]
     return normalize(spec, pages if spec.paginated else pages[0], meta, sink)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pyarrow as pa
 
 from ..api.catalog import REPORTS
-from .schema import EXTRA, LINEAGE, SLICES, tables_of
+from ..api.client import LISTS
+from .dimensions import DIMENSIONS, tables_of_dimension
+from .schema import EXTRA, LINEAGE, SLICES, SNAPSHOT, TableSpec, tables_of
 
 HEADER = """# Table reference
 
@@ -14,31 +16,68 @@ when this file and the code disagree. Do not edit by hand.
 
 ## Rules
 
-- A report's main table is named after the report; a list inside a payload becomes the child
-  table `<report>__<section>`, a one-row object (`busiestDay`, the user block) too.
-- Columns are the API keys in snake_case; nested objects are joined with `__`
-  (`volume__chat_conversations`).
+- A report's main table is named after the report (the `user` report's is `user_overall`:
+  `user` is a reserved word in SQL); a list inside a payload becomes the child table
+  `<main>__<section>`, a one-row object (`busiestDay`, the user block) too. No table or column
+  name is a reserved word of PostgreSQL or SQLite.
+- Columns are the API keys in snake_case (the column "from" says which key); run-together keys
+  get explicit names (`assignedid` → `assigned_id`, `mailboxid` → `mailbox_id`, `threadid` →
+  `thread_id`); nested objects are joined with `__` (`volume__chat_conversations`).
 - Every list becomes a child table, lists of scalars included (`customerIds` →
   `<report>__customer_ids`, one row per id). Child rows carry the parent's key
   (`conversation_id`, `custom_field_id`) when the parent has one, and `idx`, the position in
   the list.
-- Summary reports: one row per `period` (`current`, `previous`, `deltas`). Their numeric metrics
-  are float64 because the `deltas` row holds percent changes. Values outside
-  current/previous/deltas that describe the whole window (`busyTimeStart`, `tags.count`, a
-  histogram's `count`) are columns of the `current` row.
+- Summary reports: one row per `period`: `current` (the window) and, with
+  `windows.compare_previous: true`, `previous` (the window before it; `window_start` and
+  `window_end` stay the current window's). Each metric has its own type: counts int64, times
+  float64 seconds, percentages and scores float64. Help Scout's `deltas` (percent changes,
+  current against previous) are the child table `<main>__deltas`, one row per window and
+  slice. Values outside current/previous/deltas that describe the whole window
+  (`busyTimeStart`, `tags.count`, a histogram's `count`) are columns of the `current` row.
 - Time series: one row per `period` and bucket; `date` is the bucket start, whatever the
   payload calls it (`date` or `start`). Received messages come as `{date, messages}` or
   `{start, count}`: both land in `date` and `messages`.
-- Paginated reports: one row per result of all pages; `position` is its 0-based place in the
-  window's results.
-- Nothing is dropped: a key the schema does not know goes to the row's `_extra` (JSON text) and
-  is reported once per run; keys outside any row go to the first row of the main table (a row of
-  nulls is made when there is none).
+- Paginated reports: one row per result of all pages, keyed on the result's own identity (a
+  conversation's `id`; a rating's conversation, thread, value and time: one thread can be
+  rated twice). A result repeated across pages (live data shifting while paging) is loaded
+  once, and the run counts it in its summary and in `_hs_extract_runs.repeats_dropped`.
+  `position` is the result's 0-based place in the window's results. Drilldowns list
+  conversations *active* in a window, so one conversation appears in every window it was
+  active in: count distinct ids over a range, not rows.
+- Busy times: `day` 1 = Monday … 7 = Sunday and `hour` 0-23, both in the company's time zone.
+- `happiness_score` is Help Scout's happiness score: the percentage of great ratings minus the
+  percentage of not-good ratings (-100 to 100). Averaging it over windows needs the number of
+  ratings as weights (`ratings_count`); a window without ratings has a score of 0.
+- Nothing is dropped: a key the schema does not know goes to the row's `_extra` (JSON; jsonb
+  in PostgreSQL) and is reported once per run; keys outside any row go to the first row of the
+  main table (a window without any row reports them as new keys).
 - Types are declared: timestamps are `timestamp[us, tz=UTC]`, counts and ids int64 (Docs ids
   are text), rates and times float64, booleans bool. Nulls stay nulls.
-- Row key: `window_start` and the slice columns, then the table's own key columns.
+- Row key: the window and slice, then the table's own key columns. In SQL the key is the
+  table's primary key (`_unit`, the id of the window and slice, then the key columns), so a
+  duplicate cannot exist; every SQL table also has `window_date`, the window's local date in
+  `windows.timezone` (in Parquet, the partition of the same name).
+- Dimension tables (`users`, `teams`, `mailboxes`, `tags`) are full snapshots of the list
+  endpoints, replaced on every run; any `user_id` joins to a name:
+  `coalesce(users.name, teams.name)` with `left join users on users.id = user_id left join
+  teams on teams.id = user_id` (a user report's `user_id` may be a team).
 
-## Columns on every table
+## Histogram buckets
+
+Range ids of `…__ranges` (reference §5.4, from the legacy docs; chat and email resolution-time
+ids are not documented: the raw ids are kept).
+
+| histogram | id → bucket |
+|---|---|
+| responseTime, firstResponseTime | 1 <15 min; 2 15–30 min; 3 30–60 min; 4 1–2 h; 5 2–3 h; \
+6 3–6 h; 7 6–12 h; 8 12–24 h; 9 1–2 days; 10 >2 days |
+| handleTime | 1 <1 min; 2 1–2 min; 3 2–5 min; 4 5–10 min; 5 >10 min |
+| repliesToResolve | 1 = 1 reply; 2 = 2; 3 = 3; 4 = 4; 5 = 5 or more |
+
+## Columns on every report table
+
+| column | type | meaning |
+|---|---|---|
 """
 
 
@@ -46,9 +85,22 @@ def _type(t: pa.DataType) -> str:
     return str(t)
 
 
+def _table(table: TableSpec) -> list[str]:
+    key = ", ".join(f"`{k}`" for k in table.key) or "(one row per window and slice)"
+    lines = [f"### `{table.name}`", "", f"Grain: {table.grain}. Key: {key}.", ""]
+    for note in table.notes:
+        lines += [note, ""]
+    lines += ["| column | type | unit | from | meaning |", "|---|---|---|---|---|"]
+    for c in table.columns:
+        source = f"`{'.'.join(c.source)}`" if c.source else ""
+        lines.append(f"| `{c.name}` | {_type(c.type)} | {c.unit} | {source} | {c.doc} |")
+    lines.append("")
+    return lines
+
+
 def render() -> str:
     """The whole reference as Markdown."""
-    lines = [HEADER, "| column | type | meaning |", "|---|---|---|"]
+    lines = [HEADER.rstrip()]
     for name, typ, doc in (*LINEAGE, *SLICES, EXTRA):
         lines.append(f"| `{name}` | {_type(typ)} | {doc} |")
     lines.append("")
@@ -60,16 +112,20 @@ def render() -> str:
             "",
         ]
         for table in tables_of(report.name):
-            key = ", ".join(f"`{k}`" for k in table.key) or "(one row per window and slice)"
-            lines += [
-                f"### `{table.name}`",
-                "",
-                f"Grain: {table.grain}. Key: {key}.",
-                "",
-                "| column | type |",
-                "|---|---|",
-            ]
-            for c in table.columns:
-                lines.append(f"| `{c.name}` | {_type(c.type)} |")
-            lines.append("")
+            lines += _table(table)
+    lines += [
+        "## Dimensions",
+        "",
+        "Snapshots of the list endpoints, replaced on every run. Their lineage columns:",
+        "",
+        "| column | type | meaning |",
+        "|---|---|---|",
+    ]
+    for name, typ, doc in (*SNAPSHOT, EXTRA):
+        lines.append(f"| `{name}` | {_type(typ)} | {doc} |")
+    lines.append("")
+    for name in DIMENSIONS:
+        lines += [f"`GET {LISTS[name][0]}`", ""]
+        for table in tables_of_dimension(name):
+            lines += _table(table)
     return "\n".join(lines).rstrip() + "\n"

@@ -18,8 +18,8 @@ import orjson
 import pyarrow as pa
 
 from ..errors import NormalizeError
-from .fields import Many, One, Spec, T
-from .schema import TableSpec, column_name, snake
+from .fields import F, Many, One, Spec, T
+from .schema import TableSpec, column_name, main_table, snake
 
 NoneType = type(None)
 
@@ -50,8 +50,8 @@ def compile_plan(spec: Spec, prefix: str = "") -> Plan:
 def _build_plan(spec: Spec, prefix: str) -> Plan:
     plan = Plan(known=frozenset(spec))
     for key, kind in spec.items():
-        if isinstance(kind, T):
-            plan.scalars.append((key, column_name(prefix, key)))
+        if isinstance(kind, F):
+            plan.scalars.append((key, column_name(prefix, key, kind.name)))
         elif isinstance(kind, Many):
             item = compile_plan(kind.item) if isinstance(kind.item, Mapping) else None
             plan.many.append((key, kind, item))
@@ -86,6 +86,7 @@ class TableBuilder:
     def __init__(self, spec: TableSpec, tables: dict[str, TableBuilder], sink: Sink) -> None:
         self.spec, self.tables, self.sink = spec, tables, sink
         self.report = spec.report
+        self.base = main_table(spec.report)  # child tables are <base>__<section>
         self.cols: dict[str, list] = {c.name: [] for c in spec.columns}
         self.extra: list[dict | None] = []
         self.n = 0
@@ -151,7 +152,7 @@ class TableBuilder:
         for key, kind, item_plan in plan.one:
             subs = [None if it is None else it.get(key) for it in items]
             self._check(subs, dict, start, prefix + key, "an object")
-            child = self.tables[f"{self.report}__{kind.table}"]
+            child = self.tables[f"{self.base}__{kind.table}"]
             for i, sub in enumerate(subs):
                 if sub is not None:
                     row = child.new_rows(1, self._child_origin(start + i, prefix + key))
@@ -173,7 +174,7 @@ class TableBuilder:
     def _many(self, items, key, kind: Many, item_plan, start, where, prefix, section) -> None:
         lists = [None if it is None else it.get(key) for it in items]
         self._check(lists, list, start, prefix + key, "a list")
-        child = self.tables[f"{self.report}__{kind.table}"]
+        child = self.tables[f"{self.base}__{kind.table}"]
         parent_ids, idxs, objs, origins = [], [], [], []
         for i, (it, lst) in enumerate(zip(items, lists, strict=True)):
             if not lst:
@@ -222,7 +223,25 @@ class TableBuilder:
                 )
             else:
                 arrays.append(pa.repeat(pa.scalar(constants.get(f.name), f.type), self.n))
-        return pa.Table.from_arrays(arrays, schema=schema)
+        table = pa.Table.from_arrays(arrays, schema=schema)
+        self._check_keys(table)
+        return table
+
+    def _check_keys(self, table: pa.Table) -> None:
+        """A row whose key is missing has no identity: fail, naming the first such value."""
+        for name in self.spec.key:
+            column = table.column(name)
+            if not column.null_count:
+                continue
+            row = column.is_null().to_pylist().index(True)
+            source = next((c.source for c in self.spec.columns if c.name == name), ())
+            path = f"{self.path(row)}.{'.'.join(source)}" if source else self.path(row)
+            raise NormalizeError(
+                f"{self.report}: {path}: missing; {self.spec.name}.{name} is part of the row's "
+                "key and can't be null",
+                report=self.report,
+                json_path=path,
+            )
 
     def _array(self, name: str, source: tuple[str, ...], typ: pa.DataType) -> pa.Array:
         values = self.cols[name]

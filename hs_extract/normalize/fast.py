@@ -19,8 +19,8 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from ..api.catalog import REPORTS
-from .fields import RESULTS, Many, One, Spec, T
-from .schema import TableSpec, flatten, tables_of
+from .fields import RESULTS, F, Many, One, Spec
+from .schema import TableSpec, flatten, main_table, tables_of
 
 __all__ = ["read_pages", "tables_from_pages"]
 
@@ -29,10 +29,10 @@ def arrow_type(spec: Spec) -> pa.StructType:
     """The Arrow struct type of an object spec."""
     fields = []
     for key, kind in spec.items():
-        if isinstance(kind, T):
-            fields.append(pa.field(key, kind.arrow))
+        if isinstance(kind, F):
+            fields.append(pa.field(key, kind.type.arrow))
         elif isinstance(kind, Many):
-            item = kind.item.arrow if isinstance(kind.item, T) else arrow_type(kind.item)
+            item = kind.item.type.arrow if isinstance(kind.item, F) else arrow_type(kind.item)
             fields.append(pa.field(key, pa.list_(item)))
         elif isinstance(kind, One):
             fields.append(pa.field(key, arrow_type(kind.item)))
@@ -134,7 +134,7 @@ def _children(
                 parents[keep.to_numpy(False)],
                 idx[keep.to_numpy(False)],
             )
-        table = specs[f"{report}__{kind.table}"]
+        table = specs[f"{main_table(report)}__{kind.table}"]
         cols: dict[str, pa.Array] = {"idx": pa.array(idx, pa.int64())}
         if kind.parent_key:
             cols[kind.parent_key] = items.field("id").take(pa.array(parents))

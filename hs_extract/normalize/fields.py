@@ -1,10 +1,12 @@
-"""How payloads are declared, and what paginated, time-series and busy-times payloads hold.
+"""How payloads are declared, and what paginated, time-series, busy-times and list payloads hold.
 
-Written from the reference doc (§5) and the Ruby gem's example payloads; summaries are in
-:mod:`.summaries`. A ``dict`` maps API
-keys to a :class:`T` (a scalar), another dict (a nested object, flattened with ``__``),
-:class:`Many` (a list: a child table) or :class:`One` (an object that is a one-row child table).
-Keys not declared here are never dropped: they land in the row's ``_extra`` column.
+Written from the reference doc (§5, §6) and the Ruby gem's example payloads; summaries are in
+:mod:`.summaries`. A ``dict`` maps API keys to an :class:`F` (a scalar: its type, its meaning
+with its unit, and its column name when snake_case of the key reads badly), another dict (a
+nested object, flattened with ``__``), :class:`Many` (a list: a child table) or :class:`One`
+(an object that is a one-row child table). Keys not declared here are never dropped: they land
+in the row's ``_extra`` column. Types and meanings are written here once; the table reference
+(``docs/tables.md``) is generated from them.
 """
 
 from __future__ import annotations
@@ -34,11 +36,58 @@ class T(Enum):
 
 
 @dataclass(frozen=True)
+class F:
+    """One scalar field: its declared type, unit and meaning; ``name`` overrides the column
+    name (run-together API keys such as ``assignedid`` → ``assigned_id``)."""
+
+    type: T
+    doc: str
+    unit: str = ""
+    name: str | None = None
+
+
+def count(doc: str, name: str | None = None) -> F:
+    return F(T.INT, doc, "count", name)
+
+
+def seconds(doc: str) -> F:
+    return F(T.FLOAT, doc, "seconds")
+
+
+def percent(doc: str) -> F:
+    return F(T.FLOAT, doc, "percent")
+
+
+def rate(doc: str, unit: str = "per day") -> F:
+    return F(T.FLOAT, doc, unit)
+
+
+def score(doc: str = "happiness score: great % minus not good %") -> F:
+    return F(T.FLOAT, doc, "score, -100 to 100")
+
+
+def ident(of: str, name: str | None = None) -> F:
+    return F(T.ID, f"id of {of}", "id", name)
+
+
+def text(doc: str, name: str | None = None) -> F:
+    return F(T.STR, doc, "", name)
+
+
+def stamp(doc: str) -> F:
+    return F(T.TS, doc, "UTC timestamp")
+
+
+def flag(doc: str) -> F:
+    return F(T.BOOL, doc, "true/false")
+
+
+@dataclass(frozen=True)
 class Many:
     """A JSON list. It becomes the child table ``<parent>__<table>``, each row carrying the
     parent's key (``parent_key``, when the parent has one) and its position ``idx``."""
 
-    item: Union[Mapping, T]  # noqa: UP007 - forward reference to the Spec alias
+    item: Union[Mapping, F]  # noqa: UP007 - forward reference to the Spec alias
     table: str
     parent_key: str | None = None
     #: column name for lists of scalars (``customerIds`` → ``customer_id``)
@@ -55,55 +104,61 @@ class One:
     table: str
 
 
-Spec = Mapping[str, Union[T, "Spec", Many, One]]
+Spec = Mapping[str, Union[F, "Spec", Many, One]]
 
 # --- paginated results (reference §5.3) --------------------------------------------------------
 
-TAG = {"id": T.ID, "name": T.STR, "color": T.STR}
+TAG = {"id": ident("the tag"), "name": text("tag name"), "color": text("tag colour (hex)")}
 DRILL_RESULT: Spec = {
-    "id": T.ID,
-    "number": T.INT,
-    "type": T.STR,
-    "mailboxid": T.ID,
-    "attachments": T.BOOL,
-    "subject": T.STR,
-    "status": T.STR,
-    "threadCount": T.INT,
-    "preview": T.STR,
-    "customerName": T.STR,
-    "customerEmail": T.STR,
-    "customerIds": Many(T.ID, "customer_ids", "conversation_id", value="customer_id"),
-    "modifiedAt": T.TS,
-    "assignedid": T.ID,
-    "assignedName": T.STR,
-    "waitingSince": T.TS,
-    "waitingSinceType": T.INT,
+    "id": ident("the conversation"),
+    "number": F(T.INT, "conversation number shown in Help Scout", "number"),
+    "type": text("channel: email, chat or phone"),
+    "mailboxid": ident("the mailbox (inbox)", "mailbox_id"),
+    "attachments": flag("the conversation has attachments"),
+    "subject": text("subject"),
+    "status": text("conversation status: active, pending, closed or spam"),
+    "threadCount": count("threads (messages, replies, notes) in the conversation"),
+    "preview": text("start of the latest thread"),
+    "customerName": text("customer's name"),
+    "customerEmail": text("customer's email address"),
+    "customerIds": Many(
+        ident("a customer of the conversation"), "customer_ids", "conversation_id", "customer_id"
+    ),
+    "modifiedAt": stamp("when the conversation last changed"),
+    "assignedid": ident("the assigned user (join users.id; 0 or null: unassigned)", "assigned_id"),
+    "assignedName": text("assigned user's name"),
+    "waitingSince": stamp("since when the customer waits for an answer"),
+    "waitingSinceType": F(T.INT, "Help Scout's code for what the customer waits on", "code"),
     "tags": Many(TAG, "tags", "conversation_id"),
 }
 RATING_RESULT: Spec = {
-    "id": T.ID,
-    "number": T.INT,
-    "type": T.STR,
-    "threadid": T.ID,
-    "threadCreatedAt": T.TS,
-    "ratingId": T.INT,
-    "ratingCustomerId": T.ID,
-    "ratingCustomerName": T.STR,
-    "ratingComments": T.STR,
-    "ratingCreatedAt": T.TS,
-    "ratingUserId": T.ID,
-    "ratingUserName": T.STR,
+    "id": ident("the rated conversation"),
+    "number": F(T.INT, "conversation number shown in Help Scout", "number"),
+    "type": text("channel: email, chat or phone"),
+    "threadid": ident("the rated reply (thread)", "thread_id"),
+    "threadCreatedAt": stamp("when the rated reply was sent"),
+    "ratingId": F(T.INT, "the rating: 1 great, 2 okay, 3 not good (Help Scout's ratingId)", "code"),
+    "ratingCustomerId": ident("the customer who rated"),
+    "ratingCustomerName": text("name of the customer who rated"),
+    "ratingComments": text("the customer's comment"),
+    "ratingCreatedAt": stamp("when the customer rated"),
+    "ratingUserId": ident("the user whose reply was rated (join users.id)"),
+    "ratingUserName": text("name of the user whose reply was rated"),
 }
 HISTORY_RESULT: Spec = {
-    "id": T.ID,
-    "number": T.INT,
-    "status": T.STR,
-    "customers": Many({"id": T.ID, "name": T.STR}, "customers", "conversation_id"),
-    "avgHandleTime": T.FLOAT,
-    "firstResponseTime": T.FLOAT,
-    "repliesSent": T.INT,
-    "responseTime": T.FLOAT,
-    "resolveTime": T.FLOAT,
+    "id": ident("the conversation"),
+    "number": F(T.INT, "conversation number shown in Help Scout", "number"),
+    "status": text("conversation status: active, pending or closed"),
+    "customers": Many(
+        {"id": ident("the customer"), "name": text("customer's name")},
+        "customers",
+        "conversation_id",
+    ),
+    "avgHandleTime": seconds("average handle time of the user's replies"),
+    "firstResponseTime": seconds("time to the first response"),
+    "repliesSent": count("replies the user sent"),
+    "responseTime": seconds("average response time of the user's replies"),
+    "resolveTime": seconds("time to resolution (null while not resolved)"),
 }
 #: page-level keys of paginated payloads besides the results
 PAGE_KEYS = {"page": T.INT, "pages": T.INT, "count": T.INT, "facets": T.STR}
@@ -119,12 +174,43 @@ RESULTS: dict[str, Spec] = {
     "user_happiness_drilldown": RATING_RESULT,
     "user_conversation_history": HISTORY_RESULT,
 }
-#: paginated report → columns of its row key (besides window and slice)
-RESULT_KEYS = {
-    "happiness_ratings": ("id", "threadid"),
-    "user_happiness_drilldown": ("id", "threadid"),
-    "user_conversation_history": ("position",),  # one row per reply: ids repeat (v1 note)
+#: paginated report → columns of its row key (besides window and slice): the result's own
+#: identity. A rating is not a conversation: one thread can be rated twice, and Help Scout's
+#: ratingId is the rating's value (1-3; the v1 docs and every example), not its identity.
+RATING_KEY = ("id", "thread_id", "rating_id", "rating_created_at")
+RESULT_KEYS = {"happiness_ratings": RATING_KEY, "user_happiness_drilldown": RATING_KEY}
+#: what a paginated report lists in a window (docs/tables.md says it per table)
+RESULT_SETS = {
+    "company_drilldown": "conversations a user replied to in the window (one conversation "
+    "appears in every window it was replied in)",
+    "conversations_drilldown": "conversations active in the window (one conversation appears "
+    "in every window it was active in: ids repeat across windows)",
+    "conversations_drilldown_by_field": "conversations active in the window with that tag, "
+    "saved reply, workflow or customer (ids repeat across windows)",
+    "conversations_new_conversations_drilldown": "conversations created in the window (each "
+    "appears in one window only)",
+    "user_drilldown": "conversations the user or team replied to in the window (ids repeat "
+    "across windows)",
+    "happiness_ratings": "ratings given in the window",
+    "user_happiness_drilldown": "ratings of the user's or team's replies given in the window",
+    "user_conversation_history": "conversations the user or team replied to in the window, "
+    "with the user's own times",
 }
-BUSY_TIMES = {"day": T.INT, "hour": T.INT, "count": T.INT}
-#: time-series value key → type (times are average seconds)
-SERIES_VALUES = {"time": T.FLOAT}
+
+BUSY_TIMES = {
+    "day": F(T.INT, "day of the week, 1 = Monday … 7 = Sunday (company time zone)", "weekday"),
+    "hour": F(T.INT, "hour of the day, 0-23 (company time zone)", "hour"),
+    "count": count("conversations created in that hour of that day, over the window"),
+}
+#: time-series value key → its field (``{title}`` is the report's title)
+SERIES_VALUES = {
+    "customers": count("customers helped in the bucket"),
+    "count": count("new conversations in the bucket"),
+    "chat": count("new chat conversations in the bucket"),
+    "email": count("new email conversations in the bucket"),
+    "phone": count("new phone conversations in the bucket"),
+    "messages": count("messages received from customers in the bucket"),
+    "time": seconds("{title}: the bucket's average"),
+    "replies": count("replies sent in the bucket"),
+    "resolved": count("conversations resolved in the bucket"),
+}

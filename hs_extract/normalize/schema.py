@@ -1,9 +1,12 @@
 """Declared table schemas for every report, built from the catalog and the field declarations.
 
-Table names: a report's main table is the report's name; a list (or one-row object) inside the
-payload is the child table ``<report>__<section>``. Columns are API keys in snake_case, nested
-objects joined with ``__``. Every table starts with the lineage and slice columns and ends with
-``_extra``.
+Table names: a report's main table is the report's name (``user`` reads badly and is a
+reserved word, so its tables are ``user_overall…``); a list (or one-row object) inside the
+payload is the child table ``<main>__<section>``; a summary's ``deltas`` is ``<main>__deltas``.
+Columns are API keys in snake_case (or the explicit name a field declares), nested objects
+joined with ``__``. Every report table starts with the lineage and slice columns and ends with
+``_extra``; dimension tables (users, teams, mailboxes, tags) carry ``loaded_at`` and
+``run_id`` instead of a window.
 """
 
 from __future__ import annotations
@@ -19,8 +22,10 @@ from ..api.catalog import REPORTS, Kind, ReportSpec
 from .fields import (
     BUSY_TIMES,
     RESULT_KEYS,
+    RESULT_SETS,
     RESULTS,
     SERIES_VALUES,
+    F,
     Many,
     One,
     Spec,
@@ -34,6 +39,7 @@ __all__ = [
     "SLICES",
     "Column",
     "TableSpec",
+    "main_table",
     "snake",
     "table_specs",
     "tables_of",
@@ -49,7 +55,7 @@ LINEAGE = (
 )
 #: slice columns, on every row: the parameters that split a window into slices
 SLICES = (
-    ("user_id", pa.int64(), "user or team id (user reports)"),
+    ("user_id", pa.int64(), "user or team id (user reports; join users.id or teams.id)"),
     ("field", pa.string(), "drilldown field: tagid, replyid, workflowid, customerid"),
     ("field_id", pa.int64(), "id of that tag, saved reply, workflow or customer"),
     ("range", pa.string(), "company drilldown range"),
@@ -58,23 +64,37 @@ SLICES = (
     ("status", pa.string(), "conversation history status filter"),
     ("filters", pa.string(), "canonical text of the filters (empty: none)"),
 )
-EXTRA = ("_extra", pa.string(), "JSON text of keys the schema does not know")
+#: lineage of dimension tables: a snapshot, not a window
+SNAPSHOT = (
+    ("loaded_at", UTC_TS, "when this snapshot of the list was fetched"),
+    ("run_id", pa.string(), "the run that loaded it"),
+)
+EXTRA = ("_extra", pa.string(), "JSON of keys the schema does not know (jsonb in PostgreSQL)")
 SLICE_NAMES = tuple(name for name, _, _ in SLICES)
+#: report → the name of its tables when the report's own name reads badly in SQL
+TABLE_NAMES = {"user": "user_overall"}
+
+
+def main_table(report: str) -> str:
+    """The name of a report's main table (its children are ``<main>__<section>``)."""
+    return TABLE_NAMES.get(report, report)
 
 
 def snake(key: str) -> str:
-    """``customerEmail`` → ``customer_email``; ``mailboxid`` stays ``mailboxid``."""
+    """``customerEmail`` → ``customer_email``; ``mailboxid`` stays ``mailboxid`` (fields
+    declare an explicit name for run-together keys)."""
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", key).lower()
 
 
 #: payload keys that would collide with a lineage or slice column, and their column names
 RENAMES = {"status": "conversation_status"}
-RESERVED = {name for name, _, _ in (*LINEAGE, *SLICES, EXTRA)}
+RESERVED = {name for name, _, _ in (*LINEAGE, *SLICES, *SNAPSHOT, EXTRA)}
 
 
-def column_name(prefix: str, key: str) -> str:
-    """Column of ``key`` under ``prefix``: snake_case, renamed if it collides with lineage."""
-    name = prefix + snake(key)
+def column_name(prefix: str, key: str, explicit: str | None = None) -> str:
+    """Column of ``key`` under ``prefix``: the declared name or snake_case, renamed if it
+    collides with a lineage column."""
+    name = prefix + (explicit or snake(key))
     if name in RESERVED:
         return RENAMES.get(name, name + "_value")
     return name
@@ -82,17 +102,18 @@ def column_name(prefix: str, key: str) -> str:
 
 @dataclass(frozen=True)
 class Column:
-    """A data column: where it comes from in the row object, and its declared type."""
+    """A data column: where it comes from in the row object, its declared type and meaning."""
 
     name: str
     type: pa.DataType
     source: tuple[str, ...] = ()
     doc: str = ""
+    unit: str = ""
 
 
 @dataclass(frozen=True)
 class TableSpec:
-    """One output table of one report."""
+    """One output table of one report (or one dimension)."""
 
     name: str
     report: str
@@ -100,12 +121,18 @@ class TableSpec:
     key: tuple[str, ...]
     columns: tuple[Column, ...]
     parent: str | None = None
-    extra_columns: tuple[tuple[str, pa.DataType, str], ...] = field(default=())
+    #: the columns before the data columns: a window and slice, or a snapshot
+    lineage: tuple[tuple[str, pa.DataType, str], ...] = (*LINEAGE, *SLICES)
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def dimension(self) -> bool:
+        return self.lineage == SNAPSHOT
 
     @property
     def schema(self) -> pa.Schema:
         """Lineage, slices, data columns, then ``_extra``: the declared Arrow schema."""
-        fields = [pa.field(n, t, metadata={"doc": d}) for n, t, d in LINEAGE + SLICES]
+        fields = [pa.field(n, t, metadata={"doc": d}) for n, t, d in self.lineage]
         fields += [pa.field(c.name, c.type, metadata={"doc": c.doc}) for c in self.columns]
         fields.append(pa.field(EXTRA[0], EXTRA[1], metadata={"doc": EXTRA[2]}))
         return pa.schema(fields)
@@ -113,19 +140,29 @@ class TableSpec:
     @property
     def full_key(self) -> tuple[str, ...]:
         """The row key: window and slice, then the table's own key columns."""
+        if self.dimension:
+            return self.key
         return ("window_start", *SLICE_NAMES, *self.key)
+
+
+def _column(prefix: tuple[str, ...], key: str, kind: F) -> Column:
+    if not isinstance(kind, F):
+        raise TypeError(f"{'.'.join((*prefix, key))}: declare fields as F, not {kind!r}")
+    prefix_text = "".join(snake(p) + "__" for p in prefix)
+    name = column_name(prefix_text, key, kind.name)
+    return Column(name, kind.type.arrow, (*prefix, key), kind.doc, kind.unit)
 
 
 def flatten(spec: Spec, prefix: tuple[str, ...] = ()) -> list[Column]:
     """The scalar columns of an object spec (nested objects joined with ``__``)."""
     out: list[Column] = []
     for key, kind in spec.items():
-        path = (*prefix, key)
-        if isinstance(kind, T):
-            prefix_text = "".join(snake(p) + "__" for p in prefix)
-            out.append(Column(column_name(prefix_text, key), kind.arrow, path))
-        elif isinstance(kind, Mapping):
-            out += flatten(kind, path)
+        if isinstance(kind, (Many, One)):
+            continue
+        if isinstance(kind, Mapping):
+            out += flatten(kind, (*prefix, key))
+        else:
+            out.append(_column(prefix, key, kind))
     return out
 
 
@@ -141,36 +178,35 @@ def children(spec: Spec, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, 
     return out
 
 
-def _child_specs(report: str, parent: str, spec: Spec) -> list[TableSpec]:
+def _child_specs(base: str, report: str, parent: str, spec: Spec, **kw) -> list[TableSpec]:
     out = []
     for path, kind in children(spec):
-        name = f"{report}__{kind.table}"
+        name = f"{base}__{kind.table}"
+        where = ".".join(path)
         if isinstance(kind, One):
             cols = flatten(kind.item)
-            out.append(
-                TableSpec(
-                    name, report, f"one row per window ({'.'.join(path)})", (), tuple(cols), parent
-                )
-            )
-            out += _child_specs(report, name, kind.item)
+            grain = f"one row per window and slice ({where})"
+            out.append(TableSpec(name, report, grain, (), tuple(cols), parent, **kw))
+            out += _child_specs(base, report, name, kind.item, **kw)
             continue
         lead = (
-            [Column(kind.parent_key, pa.int64(), doc="key of the parent row")]
+            [Column(kind.parent_key, pa.int64(), doc="key of the parent row", unit="id")]
             if (kind.parent_key)
             else []
         )
-        lead.append(Column("idx", pa.int64(), doc="position in the list"))
-        if isinstance(kind.item, T):
-            cols = [Column(kind.value, kind.item.arrow, ())]
+        lead.append(Column("idx", pa.int64(), doc="position in the list, from 0", unit="index"))
+        if isinstance(kind.item, F):
+            item = kind.item
+            cols = [Column(kind.value, item.type.arrow, (), item.doc, item.unit)]
         else:
             cols = flatten(kind.item)
         if kind.label:  # several sections feed this table: name the one a row came from
             lead.insert(0, Column(kind.label, pa.string(), doc="section the row came from"))
         key = tuple(c.name for c in lead)
-        grain = f"one row per item of {'.'.join(path)}"
-        out.append(TableSpec(name, report, grain, key, tuple(lead + cols), parent))
+        grain = f"one row per item of {where}"
+        out.append(TableSpec(name, report, grain, key, tuple(lead + cols), parent, **kw))
         if isinstance(kind.item, Mapping):
-            out += _child_specs(report, name, kind.item)
+            out += _child_specs(base, report, name, kind.item, **kw)
     return _merge(out)
 
 
@@ -182,38 +218,59 @@ def _merge(specs: list[TableSpec]) -> list[TableSpec]:
             old = merged[s.name]
             names = {c.name for c in old.columns}
             cols = old.columns + tuple(c for c in s.columns if c.name not in names)
-            s = TableSpec(s.name, s.report, s.grain, old.key, cols, s.parent)
+            s = TableSpec(s.name, s.report, s.grain, old.key, cols, s.parent, s.lineage)
         merged[s.name] = s
     return list(merged.values())
 
 
-PERIOD = Column("period", pa.string(), doc="current, previous or deltas")
+PERIOD = Column(
+    "period",
+    pa.string(),
+    doc="current: the window; previous: the comparison window before it (compare_previous)",
+)
+WINDOW_LEVEL = "window-level value (current row only)"
+PREVIOUS_NOTE = (
+    "`previous` rows describe the comparison window just before the row's window (its "
+    "`window_start`/`window_end` stay the current window's); they exist with "
+    "`windows.compare_previous: true`."
+)
 
 
 def _summary(spec: ReportSpec) -> list[TableSpec]:
     f = SUMMARIES[spec.name]
+    base = main_table(spec.name)
     window = [
-        Column(c.name, c.type, c.source, "window-level value (current row only)")
+        Column(c.name, c.type, c.source, f"{c.doc} ({WINDOW_LEVEL})", c.unit)
         for c in flatten(f.sections)
     ]
     main = TableSpec(
+        base,
         spec.name,
-        spec.name,
-        "one row per period (current, previous, deltas)",
+        "one row per period (current, previous) per window and slice",
         ("period",),
         (PERIOD, *flatten(f.metrics), *window),
+        notes=(PREVIOUS_NOTE,),
     )
-    out = [main, *_child_specs(spec.name, spec.name, f.sections)]
-    for section, (item, table) in (f.per_period or {}).items():
+    deltas = TableSpec(
+        f"{base}__deltas",
+        spec.name,
+        "one row per window and slice: each metric's percent change, current against previous",
+        (),
+        tuple(flatten(f.deltas)),
+        base,
+        notes=("Rows exist with `windows.compare_previous: true` (Help Scout sends deltas then).",),
+    )
+    out = [main, deltas, *_child_specs(base, spec.name, base, f.sections)]
+    for section, (item, table) in f.per_period.items():
         cols = (PERIOD, *flatten(item))
         out.append(
             TableSpec(
-                f"{spec.name}__{table}",
+                f"{base}__{table}",
                 spec.name,
                 f"one row per item of {section} and period",
                 ("id", "period"),
                 cols,
-                spec.name,
+                base,
             )
         )
     return out
@@ -223,28 +280,39 @@ def _series(spec: ReportSpec) -> list[TableSpec]:
     values: dict[str, Column] = {}
     for layout in spec.series[:1]:
         for v in layout.values:
-            values[v] = Column(snake(v), SERIES_VALUES.get(v, T.INT).arrow, (v,))
-    date = Column("date", UTC_TS, doc="bucket start (UTC)")
+            fld = SERIES_VALUES[v]
+            doc = fld.doc.format(title=spec.title)
+            values[v] = Column(snake(v), fld.type.arrow, (v,), doc, fld.unit)
+    date = Column("date", UTC_TS, doc="bucket start (UTC)", unit="UTC timestamp")
     grain = "one row per period and bucket"
-    return [
-        TableSpec(spec.name, spec.name, grain, ("period", "date"), (PERIOD, date, *values.values()))
-    ]
+    cols = (PERIOD, date, *values.values())
+    base = main_table(spec.name)
+    return [TableSpec(base, spec.name, grain, ("period", "date"), cols, notes=(PREVIOUS_NOTE,))]
 
 
 def _paginated(spec: ReportSpec) -> list[TableSpec]:
     item = RESULTS[spec.name]
-    position = Column("position", pa.int64(), doc="0-based position of the result in the window")
-    key = RESULT_KEYS.get(spec.name, ("id",))
-    main = TableSpec(
-        spec.name, spec.name, "one row per result (all pages)", key, (position, *flatten(item))
+    position = Column(
+        "position", pa.int64(), doc="0-based position of the result in the window", unit="index"
     )
-    return [main, *_child_specs(spec.name, spec.name, item)]
+    key = RESULT_KEYS.get(spec.name, ("id",))
+    base = main_table(spec.name)
+    lists = (f"Lists {RESULT_SETS[spec.name]}.",)
+    main = TableSpec(
+        base,
+        spec.name,
+        "one row per result (all pages)",
+        key,
+        (position, *flatten(item)),
+        notes=lists,
+    )
+    return [main, *_child_specs(base, spec.name, base, item)]
 
 
 def _list(spec: ReportSpec) -> list[TableSpec]:
     return [
         TableSpec(
-            spec.name,
+            main_table(spec.name),
             spec.name,
             "one row per day and hour (company time zone)",
             ("day", "hour"),
@@ -270,11 +338,12 @@ def tables_of(report: str) -> tuple[TableSpec, ...]:
 
 @cache
 def table_specs() -> dict[str, TableSpec]:
-    """Every table of every report, by name."""
+    """Every table of every report and every dimension, by name."""
+    from .dimensions import dimension_tables  # the dimensions build on this module
+
     out: dict[str, TableSpec] = {}
-    for name in REPORTS:
-        for t in tables_of(name):
-            if t.name in out:
-                raise ValueError(f"table name {t.name!r} is declared twice")
-            out[t.name] = t
+    for t in [t for name in REPORTS for t in tables_of(name)] + list(dimension_tables()):
+        if t.name in out:
+            raise ValueError(f"table name {t.name!r} is declared twice")
+        out[t.name] = t
     return out

@@ -19,8 +19,6 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 import pendulum
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..api.catalog import REPORTS, Kind
 from ..api.client import ApiClient
@@ -29,13 +27,27 @@ from ..errors import AccessDeniedError, ConfigError, HSExtractError
 from ..load.parquet import JsonState, ParquetDestination, atomic_write_bytes, unit_id
 from ..load.sql import SqlDestination, UnitData
 from ..memory import limit_malloc_arenas, use_lean_arrow_pool
-from ..normalize import RequestMeta, Sink, normalize, normalize_json, table_specs, tables_of
+from ..normalize import (
+    RequestMeta,
+    Sink,
+    main_table,
+    normalize,
+    normalize_json,
+    table_specs,
+    tables_of,
+    tables_of_dimension,
+)
 from .commit import Loader, RowBudget
 from .config import Config, workers_for
+from .lists import fetch_lists, needed_for_slices, slice_ids, snapshot_tables
 from .planner import Lists, Plan, Request, Unit, build_plan
+from .units import dedupe_all, split_windows
 from .windows import Window, default_end, iter_windows
 
 __all__ = ["Pipeline", "RunResult"]
+
+#: the list endpoints every run snapshots into the dimension tables
+DIMENSION_NAMES = ("users", "teams", "mailboxes", "tags")
 
 log = logging.getLogger("hs_extract.run")
 
@@ -56,6 +68,8 @@ class RunResult:
     pages: int = 0
     unknown_keys: set[str] = field(default_factory=set)
     interrupted: bool = False
+    #: rows dropped because their key repeated (a result sent twice while paging), per table
+    repeats: Counter = field(default_factory=Counter)
 
     @property
     def ok(self) -> bool:
@@ -64,44 +78,6 @@ class RunResult:
     @property
     def units_failed(self) -> int:
         return len(self.plan.units) - self.units_loaded
-
-
-def split_windows(table: pa.Table, windows: Sequence[Window]) -> dict[Window, pa.Table]:
-    """A time series' buckets, split back into the windows they fall in (others dropped)."""
-    out = {}
-    dates = table.column("date")
-    for w in windows:
-        mask = pc.and_(
-            pc.greater_equal(dates, pa.scalar(w.start, dates.type)),
-            pc.less(dates, pa.scalar(w.end, dates.type)),
-        )
-        part = table.filter(mask)
-        ws, we = (
-            table.schema.get_field_index("window_start"),
-            table.schema.get_field_index("window_end"),
-        )
-        part = part.set_column(
-            ws, "window_start", pa.repeat(pa.scalar(w.start, dates.type), part.num_rows)
-        )
-        part = part.set_column(
-            we, "window_end", pa.repeat(pa.scalar(w.end, dates.type), part.num_rows)
-        )
-        out[w] = part
-    return out
-
-
-def dedupe(table: pa.Table, key: Sequence[str]) -> pa.Table:
-    """Drop rows whose key repeats an earlier row's (live data can shift between pages)."""
-    if table.num_rows < 2 or not key:
-        return table
-    cols = [table.column(k).to_pylist() for k in key]
-    seen: set = set()
-    keep = []
-    for i, k in enumerate(zip(*cols, strict=True)):
-        if k not in seen:
-            seen.add(k)
-            keep.append(i)
-    return table if len(keep) == table.num_rows else table.take(pa.array(keep))
 
 
 class Pipeline:
@@ -135,13 +111,18 @@ class Pipeline:
         self._load_lock = threading.Lock()
         self._rows = RowBudget(ROWS_IN_FLIGHT)
 
-    def open(self) -> Pipeline:
-        """Create or upgrade the destinations' tables (fails fast on an unusable one)."""
-        specs = list(table_specs().values())
+    def open(self, rebuild: bool = False) -> Pipeline:
+        """Create or upgrade the tables of the configured reports, the dimension and the
+        bookkeeping tables (fails fast on an unusable destination). A destination of another
+        layout is refused, or cleared first with ``rebuild`` (``--full-refresh``)."""
+        specs = [t for r in self.config.reports for t in tables_of(r.name)]
+        specs += [t for name in DIMENSION_NAMES for t in tables_of_dimension(name)]
         if self.parquet:
-            self.parquet.prepare(specs)
+            self.parquet.prepare(specs, rebuild)
+            if not self.sql:
+                self.state = JsonState(self.config.parquet_path)  # as the folder is now
         if self.sql:
-            self.sql.prepare(specs)
+            self.sql.prepare(specs, rebuild)
         return self
 
     def close(self) -> None:
@@ -168,20 +149,14 @@ class Pipeline:
     def lists(self, reports: Sequence[str] | None = None) -> Lists:
         """Ids the config's slices need, from /v2/users, /v2/teams and /v2/tags (not reports)."""
         wanted = [r for r in self.config.reports if not reports or r.name in reports]
-        lists = Lists()
-        if any(r.users == "all" for r in wanted):
-            lists.users = [u["id"] for u in self.client.list_users()]
-            lists.teams = [t["id"] for t in self.client.list_teams()]
-        if any(r.field_ids == "all" for r in wanted):
-            lists.tags = [t["id"] for t in self.client.list_tags()]
-        return lists
+        return slice_ids(fetch_lists(self.client, needed_for_slices(wanted)))
 
-    def plan(self, start=None, end=None, reports=None, full_refresh=False) -> Plan:
+    def plan(self, start=None, end=None, reports=None, full_refresh=False, lists=None) -> Plan:
         """The requests a run would make, without calling any report endpoint."""
         return build_plan(
             self.config,
             self.windows(start, end),
-            self.lists(reports),
+            self.lists(reports) if lists is None else lists,
             self.state.loaded(),
             reports=reports,
             full_refresh=full_refresh,
@@ -201,10 +176,12 @@ class Pipeline:
         use_lean_arrow_pool()
         limit_malloc_arenas()  # before the pools start their threads
         run_id = pendulum.now("UTC").format("YYYYMMDDTHHmmss") + "-" + uuid.uuid4().hex[:6]
-        plan = self.plan(start, end, reports, full_refresh)
+        listings = fetch_lists(self.client, DIMENSION_NAMES)  # the slices' ids among them
+        plan = self.plan(start, end, reports, full_refresh, slice_ids(listings))
         result = RunResult(run_id, plan)
         started = dt.datetime.now(dt.UTC)
         self._log_run(result, started_at=started, status="running")
+        self._load_snapshot(listings, result)
         skip: set[str] = set()
         workers = workers_for(self.config.source)
         loader = Loader(
@@ -297,13 +274,13 @@ class Pipeline:
                 tables = normalize_json(spec.name, raw, meta, self.sink)
                 pages = len(raw)
                 del raw
-                self._load_tables(req, spec, tables, meta, loader)
+                self._load_tables(req, spec, tables, meta, loader, result)
             finally:
                 self._rows.release(held)
         else:
             tables = normalize(spec, self.client.fetch(spec, **req.params), meta, self.sink)
             pages = 1
-            self._load_tables(req, spec, tables, meta, loader)
+            self._load_tables(req, spec, tables, meta, loader, result)
         with self._load_lock:
             result.pages += pages
 
@@ -334,17 +311,22 @@ class Pipeline:
             raw.append(body)
         return raw, held
 
-    def _load_tables(self, req: Request, spec, tables, meta: RequestMeta, loader: Loader) -> None:
+    def _load_tables(self, req: Request, spec, tables, meta, loader: Loader, result) -> None:
         """Split a request's tables into units, write their Parquet files, queue them."""
+        main = main_table(spec.name)
         by_window = {w: tables for w in req.windows}
         if spec.kind is Kind.TIMESERIES:
-            parts = split_windows(tables[spec.name], req.windows)
-            by_window = {w: {spec.name: parts[w]} for w in req.windows}
-        keys = {t.name: t.full_key for t in tables_of(spec.name)}
+            parts = split_windows(tables[main], req.windows)
+            by_window = {w: {main: parts[w]} for w in req.windows}
+        specs = table_specs()
         consts = meta.constants()
         for w, unit_tables in by_window.items():
             unit = Unit(req.report, req.slice, w)
-            unit_tables = {n: dedupe(t, keys[n]) for n, t in unit_tables.items()}
+            unit_tables, dropped = dedupe_all(unit_tables, specs)
+            if dropped:
+                with self._load_lock:
+                    result.repeats.update(dropped)
+                log.warning("%s: repeated results dropped: %s", unit, dropped)
             if self.parquet:  # each file is atomic; state waits for the loader's commit
                 uid = unit_id(unit.report, unit.slice.key, w.start)
                 self.parquet.write_unit(uid, w.label, unit_tables)
@@ -355,10 +337,25 @@ class Pipeline:
                     (w.start, w.end),
                     consts,
                     unit_tables,
-                    unit_tables[unit.report].num_rows,
+                    unit_tables[main].num_rows,
+                    dt.date.fromisoformat(w.label),
                     str(unit),
                 )
             )
+
+    def _load_snapshot(self, listings: dict[str, list[dict]], result: RunResult) -> None:
+        """Replace the dimension tables with this run's lists (a failure names the list)."""
+        try:
+            tables = snapshot_tables(listings, result.run_id, self.sink)
+            if self.parquet:
+                self.parquet.write_snapshot(tables)
+            if self.sql:
+                self.sql.replace_snapshot(tables)
+        except HSExtractError as exc:
+            result.failures.append(("lists " + ", ".join(listings), str(exc)))
+            return
+        for name, table in tables.items():
+            result.rows[name] += table.num_rows
 
     def _commit(self, batch: list[UnitData], run_id: str) -> None:
         if self.sql:
@@ -386,9 +383,8 @@ class Pipeline:
             retries=stats.retries,
             rate_limited=stats.rate_limited,
             rows=sum(result.rows.values()),
-            message="; ".join(f"{u}: {m}" for u, m in result.failures[:20])
-            + "".join(f"; {r}: {m}" for r, m in result.denied.items())
-            or None,
+            repeats_dropped=sum(result.repeats.values()),
+            message=_message(result),
         )
         if self.sql:
             self.sql.log_run(result.run_id, **values)
@@ -400,3 +396,13 @@ class Pipeline:
             runs = self.parquet.path / "_runs.jsonl"
             old = runs.read_bytes() if runs.exists() else b""
             atomic_write_bytes(runs, old + json.dumps(line).encode() + b"\n")
+
+
+def _message(result: RunResult) -> str | None:
+    """The run log's message: failures, denied reports, repeated results dropped."""
+    parts = [f"{u}: {m}" for u, m in result.failures[:20]]
+    parts += [f"{r}: {m}" for r, m in result.denied.items()]
+    if result.repeats:
+        counts = ", ".join(f"{t} {n}" for t, n in sorted(result.repeats.items()))
+        parts.append(f"repeated results dropped: {counts}")
+    return "; ".join(parts) or None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import math
 import secrets
 import socket
 import struct
@@ -16,16 +15,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
 from .account import Account
+from .directory import LISTS, list_page
 from .reports import NotFound, build
 from .rules import ABOUT, ACCEPTED, parse
 from .traffic import Entry, Faults, RateWindow, RequestLog
-
-LISTS = {
-    "/v2/users": "users",
-    "/v2/teams": "teams",
-    "/v2/mailboxes": "mailboxes",
-    "/v2/tags": "tags",
-}
 
 
 class SimServer(ThreadingHTTPServer):
@@ -336,49 +329,4 @@ class Simulator:
         return expiry is not None and time.monotonic() < expiry
 
     def _list(self, path: str, query: dict) -> dict:
-        acc, key = self.account, LISTS[path]
-        if key == "users":
-            items = [
-                {
-                    "id": u.id,
-                    "firstName": u.first,
-                    "lastName": u.last,
-                    "email": u.email,
-                    "role": "user",
-                    "type": "user",
-                    "timezone": "UTC",
-                }
-                for u in acc.users
-            ]
-        elif key == "teams":
-            items = [
-                {"id": t.id, "name": t.name, "initials": t.name[:2].upper()} for t in acc.teams
-            ]
-        elif key == "mailboxes":
-            items = [{"id": m.id, "name": m.name, "slug": m.name.lower()} for m in acc.mailboxes]
-        else:
-            items = [
-                {"id": t.id, "name": t.name, "slug": t.name, "color": t.color}
-                for t in acc.tags
-                if t.id != 1
-            ]
-        size = self.list_page_size
-        page = int(query.get("page") or 1)
-        total = max(1, math.ceil(len(items) / size))
-        links = {
-            "self": {"href": f"{path}?page={page}"},
-            "first": {"href": f"{path}?page=1"},
-            "last": {"href": f"{path}?page={total}"},
-        }
-        if page < total:
-            links["next"] = {"href": f"{path}?page={page + 1}"}
-        return {
-            "_embedded": {key: items[(page - 1) * size : page * size]},
-            "_links": links,
-            "page": {
-                "size": size,
-                "totalElements": len(items),
-                "totalPages": total,
-                "number": page,
-            },
-        }
+        return list_page(self.account, path, int(query.get("page") or 1), self.list_page_size)
