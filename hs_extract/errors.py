@@ -8,13 +8,15 @@
     │   ├── AuthError            credentials rejected, or 401 again after one token renewal
     │   ├── RateLimitedError     still 429 after the bounded waits
     │   ├── TransientError       5xx, timeouts, resets, cut-off bodies, after bounded retries
+    │   ├── IncompleteError      a listing's pages could not be completed (it changed meanwhile)
     │   └── FatalAPIError        any other 4xx: retrying will not help
     │       ├── BadRequestError  400 with Help Scout's field errors
     │       ├── AccessDeniedError 403: plan without Reports, API disabled, feature missing
     │       └── NotFoundError    404: unknown user, team or resource
     ├── NormalizeError           a payload contradicts the declared schema (names the JSON path)
     ├── LoadError                a destination refused the data
-    └── StateError               incremental state is unreadable or inconsistent
+    ├── StateError               incremental state is unreadable or inconsistent
+    └── LockedError              another run holds the destination: try later (exit 75)
 """
 
 from __future__ import annotations
@@ -31,7 +33,9 @@ __all__ = [
     "FatalAPIError",
     "FieldError",
     "HSExtractError",
+    "IncompleteError",
     "LoadError",
+    "LockedError",
     "NormalizeError",
     "NotFoundError",
     "RateLimitedError",
@@ -94,6 +98,8 @@ class APIError(HSExtractError):
 class AuthError(APIError):
     """Credentials rejected by the token endpoint, or a 401 that a fresh token did not cure."""
 
+    exit_code = 2
+
 
 class RateLimitedError(APIError):
     """The account's rate limit kept answering 429 past the bounded number of waits."""
@@ -101,6 +107,11 @@ class RateLimitedError(APIError):
 
 class TransientError(APIError):
     """A failure that may pass (5xx, timeout, reset, truncated body); retries were exhausted."""
+
+
+class IncompleteError(APIError):
+    """The pages of a listing did not add up (a page repeated, or the listing shrank) after
+    bounded refetches: the unit is not loaded, and the next run tries again."""
 
 
 class FatalAPIError(APIError):
@@ -131,6 +142,16 @@ class NormalizeError(HSExtractError):
 class LoadError(HSExtractError):
     """A destination (Parquet or SQL) refused or failed to store a unit."""
 
+    exit_code = 2
+
 
 class StateError(HSExtractError):
     """Incremental state could not be read, written or reconciled."""
+
+    exit_code = 2
+
+
+class LockedError(HSExtractError):
+    """Another run holds the destination; this one did nothing (EX_TEMPFAIL: try later)."""
+
+    exit_code = 75

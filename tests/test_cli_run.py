@@ -61,7 +61,9 @@ def test_plan_then_run_then_state(cli, sim, tmp_path):
     assert "conversations_drilldown__tags" in ran.output and "units loaded 9/9" in ran.output
     shown = cli("state", "show", "--config", cfg)
     assert shown.exit_code == 0 and "productivity_resolved" in shown.output
-    reset = cli("state", "reset", "--config", cfg, "--report", "company")
+    unconfirmed = cli("state", "reset", "--config", cfg, "--report", "company")
+    assert unconfirmed.exit_code == 2 and "add --yes" in unconfirmed.output  # not a terminal
+    reset = cli("state", "reset", "--config", cfg, "--report", "company", "--yes")
     assert reset.exit_code == 0 and "3 window(s) forgotten" in reset.output
     again = cli("plan", "--config", cfg)
     assert "requests: 5 (first pages" in again.output  # company 3 + lookback 1 + series 1

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlsplit
 
+import pytest
 import responses
 
+from hs_extract import REPORTS, IncompleteError
+from hs_extract.api.paging import REFETCHES, Page, PageWalk
 from tests.conftest import BASE, add_token
 
 W = {"start_date": "2026-01-01", "end_date": "2026-01-08"}
@@ -62,26 +65,69 @@ def test_top_level_pages_for_ratings_and_history(mocked, make_client):
         assert "rows" not in sent[0]  # ratings and history take no rows
 
 
-def test_stops_on_a_repeated_page(mocked, make_client, caplog):
+def test_a_repeated_page_is_fetched_again(mocked, make_client, clock):
     add_token(mocked)
     path = "/v2/reports/company/drilldown"
-    mocked.add(responses.GET, BASE + path, json=drill(1, 9, [1, 2]))
-    mocked.add(responses.GET, BASE + path, json=drill(2, 9, [3, 4]))
-    mocked.add(responses.GET, BASE + path, json=drill(1, 9, [1, 2]))  # server ignores page
+    mocked.add(responses.GET, BASE + path, json=drill(1, 3, [1, 2]))
+    mocked.add(responses.GET, BASE + path, json=drill(1, 3, [1, 2]))  # page 2: page 1 again
+    mocked.add(responses.GET, BASE + path, json=drill(2, 3, [3, 4]))  # fetched again: right
+    mocked.add(responses.GET, BASE + path, json=drill(3, 3, [5]))
     pages = list(make_client().iter_pages("company_drilldown", **W))
-    assert len(pages) == 2
-    assert len(page_params(mocked, path)) == 3
-    assert "repeats an earlier page" in caplog.text
+    assert [r["id"] for p in pages for r in p["conversations"]["results"]] == [1, 2, 3, 4, 5]
+    assert [q["page"] for q in page_params(mocked, path)] == ["1", "2", "2", "3"]
+    assert clock.sleeps[-1] == 0.5  # a short pause before asking again
 
 
-def test_stops_on_an_empty_page(mocked, make_client):
+def test_a_page_that_keeps_repeating_fails_the_listing(mocked, make_client):
+    add_token(mocked)
+    path = "/v2/reports/company/drilldown"
+    mocked.add(responses.GET, BASE + path, json=drill(1, 9, [1, 2]))  # every page is page 1
+    with pytest.raises(IncompleteError, match=r"company_drilldown: .*page 2 repeats page 1"):
+        list(make_client().iter_pages("company_drilldown", **W))
+    assert len(page_params(mocked, path)) == 1 + 1 + REFETCHES
+
+
+def test_an_empty_page_before_the_announced_end_fails_the_listing(mocked, make_client):
     add_token(mocked)
     path = "/v2/reports/user/drilldown"
     mocked.add(responses.GET, BASE + path, json=drill(1, 5, [1]))
     mocked.add(responses.GET, BASE + path, json=drill(2, 5, []))
-    pages = list(make_client().iter_pages("user_drilldown", user=3, **W))
-    assert len(pages) == 2
-    assert len(page_params(mocked, path)) == 2
+    with pytest.raises(IncompleteError, match=r"page 2 is empty though the listing announced 5"):
+        list(make_client().iter_pages("user_drilldown", user=3, **W))
+
+
+def test_a_growing_page_count_is_followed(mocked, make_client):
+    add_token(mocked)
+    path = "/v2/reports/conversations/drilldown"
+    mocked.add(responses.GET, BASE + path, json=drill(1, 2, [1]))
+    mocked.add(responses.GET, BASE + path, json=drill(2, 3, [2]))  # the listing grew
+    mocked.add(responses.GET, BASE + path, json=drill(3, 3, [3]))
+    pages = list(make_client().iter_pages("conversations_drilldown", **W))
+    assert [p["conversations"]["page"] for p in pages] == [1, 2, 3]
+
+
+def test_pages_without_a_count_are_followed_to_an_empty_page(mocked, make_client):
+    add_token(mocked)
+    path = "/v2/reports/happiness/ratings"
+    for ids in ([1], [2], []):
+        mocked.add(responses.GET, BASE + path, json={"results": [{"id": i} for i in ids]})
+    pages = list(make_client().iter_pages("happiness_ratings", **W))
+    assert [len(p["results"]) for p in pages] == [1, 1]
+    assert [q["page"] for q in page_params(mocked, path)] == ["1", "2", "3"]
+
+
+def test_pages_without_a_count_stop_at_the_cap(mocked, make_client):
+    add_token(mocked)
+    path = "/v2/reports/happiness/ratings"
+    for n in range(1, 10):
+        mocked.add(responses.GET, BASE + path, json={"results": [{"id": n}]})
+    client, spec = make_client(), REPORTS["happiness_ratings"]
+
+    def fetch(n):
+        return Page.of(spec, n, client.fetch_page(spec, n, **W))
+
+    with pytest.raises(IncompleteError, match="did not end within 4 pages"):
+        list(PageWalk(spec, fetch, max_pages=4))
 
 
 def test_empty_window_costs_one_request(mocked, make_client):

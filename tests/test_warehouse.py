@@ -360,7 +360,9 @@ def test_a_0_1_destination_is_refused_with_one_line_then_rebuilt(sim, dest, tmp_
     names = names_in(dest)
     assert "user" not in names and {"user_overall", "company", META} <= names
     with dest.engine.connect() as c:
-        layout = c.execute(sa.text(f"select value from {dest.qualify(META)}")).scalar_one()
+        layout = c.execute(
+            sa.text(f"select value from {dest.qualify(META)} where setting = 'layout'")
+        ).scalar_one()
     assert layout == str(LAYOUT)
     assert not (parquet / "company" / "window_date=2026-10-20" / "unit-old.parquet").exists()
     assert len(pd.read_parquet(parquet / "company")) == dest.count("company") == 3

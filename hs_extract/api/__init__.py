@@ -13,7 +13,7 @@ report, the list endpoints).
 
 from .catalog import REPORTS, Kind, Param, ReportSpec, get_report
 from .client import DEFAULT_BASE_URL, ApiClient
-from .paging import PageGuard, PageInfo, page_info
+from .paging import Page, PageWalk, page_info
 from .ratelimit import RateLimiter
 from .retry import RetryConfig
 
@@ -22,8 +22,8 @@ __all__ = [
     "REPORTS",
     "ApiClient",
     "Kind",
-    "PageGuard",
-    "PageInfo",
+    "Page",
+    "PageWalk",
     "Param",
     "RateLimiter",
     "ReportSpec",

@@ -23,7 +23,7 @@ import requests
 from ..errors import AuthError, ConfigError, HSExtractError
 from .auth import ClientCredentials, Secret
 from .catalog import REPORTS, Kind, ReportSpec, get_report
-from .paging import PageGuard, page_info
+from .paging import Page, PageWalk
 from .params import build_query
 from .ratelimit import RateLimiter
 from .retry import RetryConfig
@@ -116,10 +116,12 @@ class ApiClient:
         return self.transport.get(spec.path, query, what=spec.name)
 
     def iter_pages(self, report: str | ReportSpec, **params: Any) -> Iterator[Any]:
-        """Every page of ``report`` from ``page`` (default 1) to the last one.
+        """Every page of ``report`` from ``page`` (default 1) to the last one, complete or
+        :class:`~hs_extract.errors.IncompleteError` (the paging rule: :mod:`.paging`).
 
-        Loops ``page = 1..pages`` as the response says (never derived from ``count``), and stops
-        early on an empty page or one already seen. Drilldowns default to ``rows=50`` (the most
+        Loops ``page = 1..pages`` as the answers say (never derived from ``count``): a page
+        that repeats is fetched again, a growing ``pages`` is followed, a listing without
+        ``pages`` is read to its first empty page. Drilldowns default to ``rows=50`` (the most
         the API allows, so the fewest requests). A report without pages yields one response.
         """
         spec = report if isinstance(report, ReportSpec) else get_report(report)
@@ -127,17 +129,13 @@ class ApiClient:
             yield self.fetch(spec, **params)
             return
         params = dict(params)
-        page = int(params.pop("page", None) or 1)
-        guard = PageGuard(spec.name)
-        while True:
-            body = self.fetch_page(spec, page, **params)
-            info = page_info(spec, body)
-            if guard.repeats(page, info.key):
-                return
-            yield body
-            if not info.results or info.pages is None or page >= info.pages:
-                return
-            page += 1
+        first = int(params.pop("page", None) or 1)
+
+        def fetch(n: int) -> Page:
+            return Page.of(spec, n, self.fetch_page(spec, n, **params))
+
+        for page in PageWalk(spec, fetch, first=first, sleep=self.transport.sleep):
+            yield page.payload
 
     def connect(self) -> None:
         """Fetch a token now, failing fast: wrong credentials (``AuthError``) or a host that

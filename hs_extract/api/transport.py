@@ -134,7 +134,7 @@ class Transport:
         self.limiter = limiter or RateLimiter()
         self.retry = retry or RetryConfig()
         self.timeout = timeout
-        self._sleep = sleep
+        self.sleep = sleep  # the retry loop's pauses (a seam for tests)
         self._jitter = jitter
         self._lock = threading.Lock()
         self.stats = TransportStats()
@@ -255,7 +255,7 @@ class Transport:
                     raise self._error(resp, what, TransientError, _describe(failure), transient)
                 delay = backoff_delay(transient, retry, self._jitter())
                 self._count("backoff_seconds", delay)
-                self._sleep(delay)
+                self.sleep(delay)
             elif action is Action.REAUTH and authenticate and not renewed:
                 renewed = True
                 self.auth.invalidate(token)

@@ -16,9 +16,9 @@ from collections.abc import Callable
 import click
 from rich.console import Console
 
-from ..errors import AuthError, ConfigError, HSExtractError, LoadError, StateError
+from ..errors import ConfigError, HSExtractError, LockedError
 
-__all__ = ["common", "err", "guarded", "open_pipeline", "out"]
+__all__ = ["common", "err", "guarded", "open_pipeline", "out", "wait_option"]
 
 
 def _console(stderr: bool = False) -> Console:
@@ -46,16 +46,12 @@ def guarded(fn: Callable) -> Callable:
         except KeyboardInterrupt:
             err.print("interrupted: units not finished are loaded by the next run")
             sys.exit(130)
-        except (ConfigError, AuthError, LoadError, StateError) as exc:
+        except HSExtractError as exc:  # each kind has its exit status (errors.py)
             if debug:
                 raise
-            err.print(f"error: {exc}", markup=False, soft_wrap=True)
-            sys.exit(2)
-        except HSExtractError as exc:
-            if debug:
-                raise
-            err.print(f"error: {exc}", markup=False, soft_wrap=True)
-            sys.exit(1)
+            prefix = "" if isinstance(exc, LockedError) else "error: "
+            err.print(f"{prefix}{exc}", markup=False, soft_wrap=True)
+            sys.exit(exc.exit_code)
 
     return wrapper
 
@@ -91,9 +87,8 @@ def common(fn: Callable) -> Callable:
     return fn
 
 
-def open_pipeline(
-    config_path: str, reports: str | None, strict: bool = False, rebuild: bool = False
-):
+def open_pipeline(config_path: str, reports: str | None, strict: bool = False):
+    """The config's pipeline (nothing connected, opened, locked or written yet)."""
     from ..pipeline import Pipeline, load_config
 
     config = load_config(config_path)
@@ -105,6 +100,14 @@ def open_pipeline(
                 f"--reports: {n!r} is not in the config's reports; allowed: "
                 f"{', '.join(sorted(known))}"
             )
-    pipeline = Pipeline(config, strict=strict)
-    pipeline.client.connect()  # credentials and host first: nothing written if they are wrong
-    return pipeline.open(rebuild), names
+    return Pipeline(config, strict=strict), names
+
+
+def wait_option(fn: Callable) -> Callable:
+    return click.option(
+        "--wait",
+        type=click.FloatRange(0),
+        default=0,
+        show_default=True,
+        help="Seconds to queue behind a run that holds the destination (else exit 75 at once).",
+    )(fn)

@@ -8,7 +8,7 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from .common import common, err, guarded, open_pipeline, out
+from .common import common, err, guarded, open_pipeline, out, wait_option
 
 
 @click.command(
@@ -22,14 +22,26 @@ Examples:
 @common
 @click.option("--strict", is_flag=True, help="Fail a unit whose payload has unknown keys.")
 @click.option("--no-progress", is_flag=True, help="No progress bar (logs only).")
+@wait_option
 @guarded
-def run(config_path, start, end, reports, full_refresh, debug, strict, no_progress) -> None:
-    """Load the configured reports incrementally into Parquet and/or SQL."""
-    pipeline, names = open_pipeline(config_path, reports, strict, rebuild=full_refresh)
+def run(config_path, start, end, reports, full_refresh, debug, strict, no_progress, wait) -> None:
+    """Load the configured reports incrementally into Parquet and/or SQL.
+
+    One run at a time per destination: a second one exits 75, naming the first."""
+    pipeline, names = open_pipeline(config_path, reports, strict)
     try:
-        result = execute(
-            pipeline, start, end, names, full_refresh, progress=not no_progress and err.is_terminal
-        )
+        with pipeline.locked(wait):  # before anything is created or cleaned up
+            pipeline.check_config(names, rebuild=full_refresh)  # before any request
+            pipeline.client.connect()  # credentials and host: nothing written if wrong
+            pipeline.open(rebuild=full_refresh)
+            result = execute(
+                pipeline,
+                start,
+                end,
+                names,
+                full_refresh,
+                progress=not no_progress and err.is_terminal,
+            )
     finally:
         pipeline.close()
     summary(pipeline, result)
@@ -82,6 +94,11 @@ def summary(pipeline, result) -> None:
         f"retries {stats.retries}; 429s {stats.rate_limited}",
         markup=False,
     )
+    for report in result.removed:
+        err.print(
+            f"no longer in the config: {report} (its tables stay and are no longer updated)",
+            markup=False,
+        )
     if result.repeats:
         repeats = ", ".join(f"{t} {n}" for t, n in sorted(result.repeats.items()))
         err.print(
@@ -113,6 +130,7 @@ def plan(config_path, start, end, reports, full_refresh, debug) -> None:
     """Show the windows and requests a run would make, and their time at the rate limit."""
     pipeline, names = open_pipeline(config_path, reports)
     try:
+        pipeline.client.connect()
         p = pipeline.plan(start, end, names, full_refresh)
     finally:
         pipeline.close()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 from rich.table import Table
 
-from .common import guarded, open_pipeline, out
+from ..errors import ConfigError
+from .common import guarded, open_pipeline, out, wait_option
 
 
 @click.group()
@@ -48,13 +51,28 @@ def state_show(config_path, report, debug) -> None:
 @state.command("reset")
 @click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False))
 @click.option("--report", help="Only this report.")
+@click.option("--yes", is_flag=True, help="Do not ask (needed when stdin is not a terminal).")
+@wait_option
 @click.option("--debug", is_flag=True)
 @guarded
-def state_reset(config_path, report, debug) -> None:
+def state_reset(config_path, report, yes, wait, debug) -> None:
     """Forget loaded windows: the next run reloads them (their rows are replaced, not doubled)."""
     pipeline, _ = open_pipeline(config_path, None)
     try:
-        n = pipeline.state.reset([report] if report else None)
+        with pipeline.locked(wait):
+            what = f"the windows of {report}" if report else "every loaded window"
+            confirm(f"forget {what} in {', '.join(pipeline.dest.names)}?", yes)
+            n = pipeline.state.reset([report] if report else None)
     finally:
         pipeline.close()
     out.print(f"state reset: {n} window(s) forgotten", markup=False)
+
+
+def confirm(question: str, yes: bool) -> None:
+    """Ask on a terminal; elsewhere ``--yes`` is the answer (ConfigError without it)."""
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise ConfigError(f"state reset: would {question[:-1]}; add --yes to confirm")
+    if not click.confirm(question, default=False, err=True):
+        raise ConfigError("state reset: not confirmed; nothing forgotten")

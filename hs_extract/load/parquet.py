@@ -10,12 +10,10 @@ of duplicating. Empty units write empty files, so every table can be read with i
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import hashlib
 import json
 import os
 import shutil
-import threading
 import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -24,11 +22,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .. import failpoints
-from ..errors import LoadError, StateError
+from ..errors import LoadError
 from ..normalize.schema import TableSpec
 from .sql_schema import LAYOUT
 
-__all__ = ["JsonState", "ParquetDestination", "unit_id"]
+__all__ = ["ParquetDestination", "atomic_write_bytes", "unit_id"]
 
 TMP_PREFIX = ".tmp-"
 #: the layout marker; 0.1 wrote layout 1 and no marker (see sql_schema.LAYOUT)
@@ -99,7 +97,7 @@ class ParquetDestination:
                 )
             self._clear()
         if found != LAYOUT:
-            atomic_write_bytes(self.path / MARKER, json.dumps({"layout": LAYOUT}).encode())
+            self.save_fingerprints({})
 
     def layout(self) -> int | None:
         """The layout the folder holds: None when hs_extract never wrote there."""
@@ -145,9 +143,13 @@ class ParquetDestination:
         os.replace(tmp, final)
         _fsync_dir(folder)
 
-    def write_unit(self, uid: str, partition: str, tables: Mapping[str, pa.Table]) -> None:
-        """Replace the unit's file in every table's dataset."""
-        for name, table in tables.items():
+    def write_unit(
+        self, uid: str, partition: str, tables: Mapping[str, pa.Table], main: str
+    ) -> None:
+        """Replace the unit's file in every table's dataset, the ``main`` table's last: its
+        file says the unit is whole (:meth:`unit_files`)."""
+        order = [n for n in tables if n != main] + [main]
+        for name, table in ((n, tables[n]) for n in order):
             folder = self.path / name / f"window_date={partition}"
             try:
                 folder.mkdir(parents=True, exist_ok=True)
@@ -159,65 +161,29 @@ class ParquetDestination:
     def files(self, table: str) -> list[Path]:
         return sorted((self.path / table).glob("window_date=*/*.parquet"))
 
+    def unit_files(self, table: str) -> set[str]:
+        """Unit ids with a file in ``table`` (a main table's file is written last: whole units)."""
+        return {f.stem for f in (self.path / table).glob("window_date=*/unit-*.parquet")}
 
-class JsonState:
-    """Incremental state in ``<path>/_state.json`` when there is no SQL destination."""
+    # --- what the folder holds: the layout marker, with each report's config fingerprint --------
 
-    def __init__(self, path: Path) -> None:
-        self.file = Path(path) / "_state.json"
-        self._lock = threading.Lock()
-        self._units: dict[str, dict] = {}
-        if self.file.exists():
-            try:
-                self._units = json.loads(self.file.read_text())["units"]
-            except (OSError, ValueError, KeyError, TypeError) as exc:
-                raise StateError(
-                    f"state: {self.file} is unreadable ({exc}); move it away to reload everything"
-                ) from None
+    def _marker(self) -> dict:
+        try:
+            return json.loads((self.path / MARKER).read_text())
+        except (OSError, ValueError):
+            return {}
 
-    @staticmethod
-    def _key(report: str, slice_key: str, start: str) -> str:
-        return f"{report}|{slice_key}|{start}"
+    def fingerprints(self) -> dict[str, dict]:
+        """report → the settings its loaded windows were made with (see fingerprint.py)."""
+        return dict(self._marker().get("fingerprints") or {})
 
-    def mark_many(self, units, run_id: str) -> None:
-        """Record units as loaded (after their files are durable), in one atomic write."""
-        loaded_at = dt.datetime.now(dt.UTC).isoformat()
-        with self._lock:
-            for u in units:
-                start, end = u.window[0].isoformat(), u.window[1].isoformat()
-                self._units[self._key(u.report, u.slice_key, start)] = {
-                    "report": u.report,
-                    "slice": u.slice_key,
-                    "window_start": start,
-                    "window_end": end,
-                    "rows": u.rows,
-                    "loaded_at": loaded_at,
-                    "run_id": run_id,
-                }
-            self._write()
+    def save_fingerprints(self, fingerprints: Mapping[str, dict]) -> None:
+        marker = {"layout": LAYOUT, "fingerprints": dict(fingerprints)}
+        atomic_write_bytes(self.path / MARKER, json.dumps(marker, sort_keys=True).encode())
 
-    def _write(self) -> None:
-        failpoints.hit("json_state.before_write")
-        data = json.dumps({"version": 1, "units": self._units}, indent=1, sort_keys=True)
-        atomic_write_bytes(self.file, data.encode())
-
-    def loaded(self):
-        out: dict[tuple[str, str], list] = {}
-        for u in self._units.values():
-            start = dt.datetime.fromisoformat(u["window_start"])
-            out.setdefault((u["report"], u["slice"]), []).append(start)
-        return out
-
-    def state_rows(self, report: str | None = None) -> list[dict]:
-        rows = sorted(
-            self._units.values(), key=lambda u: (u["report"], u["slice"], u["window_start"])
-        )
-        return [r for r in rows if not report or r["report"] == report]
-
-    def reset(self, reports=None) -> int:
-        with self._lock:
-            gone = [k for k, u in self._units.items() if not reports or u["report"] in reports]
-            for k in gone:
-                del self._units[k]
-            self._write()
-        return len(gone)
+    def clear_tables(self, names: Iterable[str]) -> None:
+        """Remove these tables' datasets (a report rebuilt under a changed config)."""
+        for name in names:
+            folder = self.path / name
+            if folder.is_dir():
+                shutil.rmtree(folder)

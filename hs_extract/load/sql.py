@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import json
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -29,6 +30,9 @@ from .pgcopy import copy_csv, to_csv
 from .sql_schema import UNIT_COLUMN, WINDOW_DATE, bookkeeping, declare, prepare_tables
 
 __all__ = ["SqlDestination", "UnitData", "unit_key"]
+
+#: meta rows holding each report's config fingerprint
+FINGERPRINT = "fingerprint:"
 
 
 class SqlDestination:
@@ -200,9 +204,11 @@ class SqlDestination:
     # --- state -------------------------------------------------------------------------------
 
     def loaded(self) -> dict[tuple[str, str], list[dt.datetime]]:
-        """(report, slice) → window starts loaded."""
+        """(report, slice) → window starts loaded (none before the first run made the table)."""
         out: dict[tuple[str, str], list[dt.datetime]] = {}
         with self.engine.connect() as conn:
+            if not sa.inspect(conn).has_table(self.state.name, schema=self.schema):
+                return out
             for r in conn.execute(
                 sa.select(self.state.c.report, self.state.c.slice, self.state.c.window_start)
             ):
@@ -216,6 +222,8 @@ class SqlDestination:
         if report:
             q = q.where(self.state.c.report == report)
         with self.engine.connect() as conn:
+            if not sa.inspect(conn).has_table(self.state.name, schema=self.schema):
+                return []
             return [dict(r._mapping) for r in conn.execute(q)]
 
     def reset(self, reports: Sequence[str] | None = None) -> int:
@@ -223,7 +231,44 @@ class SqlDestination:
         if reports:
             q = q.where(self.state.c.report.in_(list(reports)))
         with self.engine.begin() as conn:
+            if not sa.inspect(conn).has_table(self.state.name, schema=self.schema):
+                return 0
             return conn.execute(q).rowcount
+
+    # --- what the destination holds: each report's config fingerprint -------------------------
+
+    def fingerprints(self) -> dict[str, dict]:
+        """report → the settings its loaded windows were made with (see fingerprint.py)."""
+        meta = self.meta.c
+        q = sa.select(meta.setting, meta.value).where(meta.setting.like(FINGERPRINT + "%"))
+        try:
+            with self.engine.connect() as conn:
+                rows = conn.execute(q).all()
+        except sa.exc.DatabaseError:  # no meta table yet: nothing was loaded here
+            return {}
+        return {s.removeprefix(FINGERPRINT): json.loads(v) for s, v in rows}
+
+    def save_fingerprints(self, fingerprints: Mapping[str, dict]) -> None:
+        meta = self.meta
+        with self.engine.begin() as conn:
+            conn.execute(meta.delete().where(meta.c.setting.like(FINGERPRINT + "%")))
+            if fingerprints:
+                conn.execute(
+                    meta.insert(),
+                    [
+                        {"setting": FINGERPRINT + r, "value": json.dumps(fp, sort_keys=True)}
+                        for r, fp in fingerprints.items()
+                    ],
+                )
+
+    def clear_reports(self, tables: Mapping[str, Sequence[str]]) -> None:
+        """Delete every row and state row of these reports (report → its tables), at once."""
+        lock = self._lock or _NoLock
+        with lock, self.engine.begin() as conn:
+            for names in tables.values():
+                for name in names:
+                    conn.execute(self.tables[name].delete())
+            conn.execute(self.state.delete().where(self.state.c.report.in_(list(tables))))
 
     def log_run(self, run_id: str, **values: Any) -> None:
         """Insert or update this run's row in ``_hs_extract_runs``."""
@@ -257,6 +302,8 @@ class UnitData:
     rows: int
     window_date: dt.date  # the window's local date (windows.timezone)
     label: str = ""  # how messages name the unit
+    #: the destinations that lack it (a Parquet folder that lost its files: only that one)
+    targets: frozenset[str] = frozenset({"parquet", "sql"})
 
 
 def _chunks(items: list, size: int):

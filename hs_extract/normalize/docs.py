@@ -36,7 +36,11 @@ when this file and the code disagree. Do not edit by hand.
   (`busyTimeStart`, `tags.count`, a histogram's `count`) are columns of the `current` row.
 - Time series: one row per `period` and bucket; `date` is the bucket start, whatever the
   payload calls it (`date` or `start`). Received messages come as `{date, messages}` or
-  `{start, count}`: both land in `date` and `messages`.
+  `{start, count}`: both land in `date` and `messages`. A window is one bucket where
+  Help Scout has such a bucket; otherwise (a month in a zone whose months are not Help Scout's
+  UTC-stepped months, such as Europe/Berlin) its rows are the day buckets inside it, the same
+  however runs are grouped. Sum those for counts (replies, resolutions, conversations), never
+  for customers or times: a month's customers and averages are in the summary reports.
 - Paginated reports: one row per result of all pages, keyed on the result's own identity (a
   conversation's `id`; a rating's conversation, thread, value and time: one thread can be
   rated twice). A result repeated across pages (live data shifting while paging) is loaded
@@ -53,6 +57,8 @@ when this file and the code disagree. Do not edit by hand.
   main table (a window without any row reports them as new keys).
 - Types are declared: timestamps are `timestamp[us, tz=UTC]`, counts and ids int64 (Docs ids
   are text), rates and times float64, booleans bool. Nulls stay nulls.
+- Strings are kept as sent, with one exception: NUL characters (`\\u0000`) are removed, in
+  every destination alike, since PostgreSQL's text and jsonb can't hold them.
 - Row key: the window and slice, then the table's own key columns. In SQL the key is the
   table's primary key (`_unit`, the id of the window and slice, then the key columns), so a
   duplicate cannot exist; every SQL table also has `window_date`, the window's local date in

@@ -16,6 +16,7 @@ from typing import Any
 
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import NormalizeError
 from .fields import F, Many, One, Spec, T
@@ -223,7 +224,7 @@ class TableBuilder:
                 )
             else:
                 arrays.append(pa.repeat(pa.scalar(constants.get(f.name), f.type), self.n))
-        table = pa.Table.from_arrays(arrays, schema=schema)
+        table = without_nul(pa.Table.from_arrays(arrays, schema=schema))
         self._check_keys(table)
         return table
 
@@ -263,8 +264,40 @@ class TableBuilder:
         return to_arrow(values, typ)  # pragma: no cover - every value converts on its own
 
 
+JSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+
+
 def _json(value: Any) -> str:
-    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS).decode()
+    text = orjson.dumps(value, option=JSON_OPTIONS).decode()
+    if "\\u0000" in text:  # maybe a NUL: PostgreSQL's jsonb refuses it (see without_nul)
+        text = orjson.dumps(_strip_nul(value), option=JSON_OPTIONS).decode()
+    return text
+
+
+def _strip_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace(NUL, "")
+    if isinstance(value, dict):
+        return {_strip_nul(k): _strip_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_strip_nul(v) for v in value]
+    return value
+
+
+NUL = "\x00"
+
+
+def without_nul(table: pa.Table) -> pa.Table:
+    """``table`` with NUL characters removed from its strings. PostgreSQL's text and jsonb
+    can't hold one, so every destination drops it alike: the same value everywhere."""
+    for i, column_field in enumerate(table.schema):
+        if not pa.types.is_string(column_field.type):
+            continue
+        column = table.column(i)
+        if column.null_count == len(column) or not pc.any(pc.match_substring(column, NUL)).as_py():
+            continue
+        table = table.set_column(i, column_field, pc.replace_substring(column, NUL, ""))
+    return table
 
 
 def _preview(v: Any) -> str:

@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from ..api.catalog import REPORTS
+from .engine import without_nul
 from .fields import RESULTS, F, Many, One, Spec
 from .schema import TableSpec, flatten, main_table, tables_of
 
@@ -106,7 +107,8 @@ def _constants(spec: TableSpec, n: int, constants: Mapping) -> dict[str, pa.Arra
 
 def _table(spec: TableSpec, columns: dict[str, pa.Array], n: int, constants: Mapping) -> pa.Table:
     arrays = {**_constants(spec, n, constants), **columns}
-    return pa.Table.from_arrays([arrays[f.name] for f in spec.schema], schema=spec.schema)
+    table = pa.Table.from_arrays([arrays[f.name] for f in spec.schema], schema=spec.schema)
+    return without_nul(table)
 
 
 def _children(

@@ -7,8 +7,12 @@ stage, normalizes them, loads each unit into every destination and moves its sta
 its rows are durable. Hands on a :class:`RunResult`: what was loaded, what failed and why.
 
 Modules: ``config`` (the model), ``config_file`` (YAML to the model, every problem at once),
-``windows`` (pure date windows), ``planner`` (units to requests, pure), ``commit`` (the thread
-that commits ready units in batches), ``run`` (the :class:`Pipeline`).
+``windows`` (pure date windows), ``planner`` (units to requests, pure), ``lists`` (the list
+endpoints: slice ids, dimension snapshots), ``units`` (a request's tables split into units),
+``destinations`` (lock, open, what each destination holds, commit), ``lock`` (one run at a
+time), ``fingerprint`` (the settings a window's content depends on), ``state``
+(``_state.json``), ``commit`` (the thread that commits ready units in batches), ``run`` (the
+:class:`Pipeline`).
 """
 
 from .config import Config, ReportConfig, workers_for

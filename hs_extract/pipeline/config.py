@@ -107,6 +107,13 @@ class Config:
     sql_schema: str | None = None
     path: Path | None = field(default=None, compare=False)
 
+    def report(self, name: str) -> ReportConfig:
+        """The configured report called ``name`` (KeyError when the config has none)."""
+        for rc in self.reports:
+            if rc.name == name:
+                return rc
+        raise KeyError(name)
+
 
 def default_report(name: str) -> ReportConfig:
     """How ``all`` (or a bare name) slices a report: every user and team, every tag."""

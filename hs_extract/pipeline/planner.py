@@ -12,7 +12,7 @@ import calendar
 import datetime as dt
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pendulum
@@ -103,13 +103,16 @@ class Plan:
     windows: list[Window]
     units_total: int = 0
     skipped: dict[str, str] = field(default_factory=dict)
+    #: units written to some destinations only (unit key → them); the others: every one
+    targets: dict[tuple, frozenset[str]] = field(default_factory=dict)
 
     @property
     def units(self) -> list[Unit]:
         return [u for r in self.requests for u in r.units]
 
 
-def _filters(spec: ReportSpec, f: FiltersConfig) -> dict[str, Any]:
+def report_filters(spec: ReportSpec, f: FiltersConfig) -> dict[str, Any]:
+    """The filter parameters of the config that this report takes."""
     values = {
         "mailboxes": list(f.mailboxes),
         "tags": list(f.tags),
@@ -169,8 +172,32 @@ def _aligned(windows: Sequence[Window], view_by: str, start: dt.datetime) -> boo
     return all(bounds.get(w.start) == w.end for w in windows)
 
 
+def _utc_month(w: Window) -> bool:
+    """True when the window is a calendar month in UTC: one of the API's monthly buckets."""
+    start = pendulum.instance(w.start).in_timezone("UTC")
+    return start == start.start_of("month") and w.end == start.add(months=1)
+
+
+def _reach(first: Window, last: Window) -> pendulum.DateTime:
+    """The start of a viewBy=month request ending at ``last.end``: whole months back from
+    ``first.start`` until the 61 days viewBy=month needs (their buckets are dropped)."""
+    reach = pendulum.instance(first.start)
+    while not check_view_by("month", reach, last.end):
+        reach = reach.subtract(months=1)
+    return reach
+
+
 def _series_groups(windows: Sequence[Window], size: str) -> list[tuple[dt.datetime, str, list]]:
-    """(request start, viewBy, windows): consecutive windows one request can cover."""
+    """(request start, viewBy, windows): consecutive windows one request can cover.
+
+    How a window is asked for depends on the window alone, never on the windows beside it,
+    so any grouping of runs gives the same tables: a day or week window that is not one of the
+    API's buckets (a DST day) is the last bucket of its request, cut at the request's end. A
+    month window is one monthly bucket when a request can end with it (UTC calendar months,
+    grouped; elsewhere, alone), else it is asked for alone, by day.
+    """
+    if size == "month":
+        return _month_groups(windows)
     groups: list[tuple[dt.datetime, str, list[Window]]] = []
     for w in windows:
         if groups:
@@ -180,17 +207,31 @@ def _series_groups(windows: Sequence[Window], size: str) -> list[tuple[dt.dateti
                 run.append(w)
                 continue
         groups.append((w.start, size, [w]))
-    if size != "month":
-        return groups
-    out = []
-    for start, _, run in groups:  # viewBy=month needs ≥ 61 days: reach back for more months
-        reach = start
-        while not check_view_by("month", reach, run[-1].end):
-            reach = reach.subtract(months=1)
-        if _aligned(run, "month", reach):
-            out.append((reach, "month", run))  # the extra months' buckets are dropped
-        else:  # months that are not the API's months (a DST zone): daily buckets instead
-            out += [(w.start, "day", [w]) for w in run]
+    return groups
+
+
+def _month_groups(windows: Sequence[Window]) -> list[tuple[dt.datetime, str, list]]:
+    out: list[tuple[dt.datetime, str, list[Window]]] = []
+    run: list[Window] = []  # consecutive UTC months: one request
+
+    def flush() -> None:
+        if run:
+            out.append((_reach(run[0], run[-1]), "month", list(run)))
+            run.clear()
+
+    for w in windows:
+        if _utc_month(w):
+            if run and run[-1].end != w.start:
+                flush()
+            run.append(w)
+            continue
+        flush()
+        reach = _reach(w, w)
+        if _aligned([w], "month", reach):  # its bucket is cut at the request's end: exact
+            out.append((reach, "month", [w]))
+        else:  # local months that no request's month bucket can match: daily buckets
+            out.append((w.start, "day", [w]))
+    flush()
     return out
 
 
@@ -210,7 +251,7 @@ def build_plan(
         if reports and rc.name not in reports:
             continue
         spec = REPORTS[rc.name]
-        filters = _filters(spec, config.filters)
+        filters = report_filters(spec, config.filters)
         slices = slices_for(rc, lists, filters)
         if not slices:
             plan.skipped[rc.name] = "no slices (no users, teams or ids to slice by)"
@@ -241,3 +282,25 @@ def build_plan(
                     params.update(previous_start_date=prev.start, previous_end_date=prev.end)
                 plan.requests.append(Request(rc.name, sl, (win,), params))
     return plan
+
+
+def add_lost(
+    plan: Plan,
+    config: Config,
+    windows: Sequence[Window],
+    lists: Lists,
+    known: Iterable[tuple[str, str, dt.datetime]],
+    lost: set[tuple[str, str, dt.datetime]],
+    reports: Sequence[str] | None = None,
+) -> None:
+    """Add requests for the ``lost`` units (loaded by the state, missing in Parquet), to be
+    written to Parquet only: ``known`` (every other unit held or planned) counts as loaded and
+    there is no lookback, so exactly the lost ones are planned."""
+    held: dict[tuple[str, str], list[dt.datetime]] = {}
+    for report, slice_key, start in known:
+        if (report, slice_key, start) not in lost:
+            held.setdefault((report, slice_key), []).append(start)
+    no_lookback = replace(config, windows=replace(config.windows, lookback=0))
+    extra = build_plan(no_lookback, windows, lists, held, reports=reports)
+    plan.requests += extra.requests
+    plan.targets.update({u.state_key: frozenset({"parquet"}) for u in extra.units})

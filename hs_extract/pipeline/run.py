@@ -9,7 +9,6 @@ skips the rest of it, and the run goes on.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import threading
 import uuid
@@ -22,9 +21,9 @@ import pendulum
 
 from ..api.catalog import REPORTS, Kind
 from ..api.client import ApiClient
-from ..api.paging import PageGuard, page_info
+from ..api.paging import Page, PageWalk
 from ..errors import AccessDeniedError, ConfigError, HSExtractError
-from ..load.parquet import JsonState, ParquetDestination, atomic_write_bytes, unit_id
+from ..load.parquet import ParquetDestination, unit_id
 from ..load.sql import SqlDestination, UnitData
 from ..memory import limit_malloc_arenas, use_lean_arrow_pool
 from ..normalize import (
@@ -39,8 +38,9 @@ from ..normalize import (
 )
 from .commit import Loader, RowBudget
 from .config import Config, workers_for
+from .destinations import Destinations
 from .lists import fetch_lists, needed_for_slices, slice_ids, snapshot_tables
-from .planner import Lists, Plan, Request, Unit, build_plan
+from .planner import Lists, Plan, Request, Unit, add_lost, build_plan
 from .units import dedupe_all, split_windows
 from .windows import Window, default_end, iter_windows
 
@@ -48,6 +48,7 @@ __all__ = ["Pipeline", "RunResult"]
 
 #: the list endpoints every run snapshots into the dimension tables
 DIMENSION_NAMES = ("users", "teams", "mailboxes", "tags")
+ALL_TARGETS = frozenset({"parquet", "sql"})
 
 log = logging.getLogger("hs_extract.run")
 
@@ -70,6 +71,8 @@ class RunResult:
     interrupted: bool = False
     #: rows dropped because their key repeated (a result sent twice while paging), per table
     repeats: Counter = field(default_factory=Counter)
+    #: reports that left the config since the last run: their tables stay, no longer updated
+    removed: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -103,13 +106,31 @@ class Pipeline:
         )
         self.sink = Sink(strict=strict)
         self._now = now or (lambda: dt.datetime.now(dt.UTC))
-        self.parquet = ParquetDestination(config.parquet_path) if config.parquet_path else None
-        self.sql = (
-            SqlDestination(config.sql_url.reveal(), config.sql_schema) if config.sql_url else None
-        )
-        self.state = self.sql or JsonState(config.parquet_path)
+        self.dest = Destinations(config)
         self._load_lock = threading.Lock()
         self._rows = RowBudget(ROWS_IN_FLIGHT)
+
+    @property
+    def parquet(self) -> ParquetDestination | None:
+        return self.dest.parquet
+
+    @property
+    def sql(self) -> SqlDestination | None:
+        return self.dest.sql
+
+    @property
+    def state(self):
+        """The state store: the SQL destination, else ``_state.json``."""
+        return self.dest.state
+
+    def check_config(self, reports: Sequence[str] | None = None, rebuild: bool = False) -> None:
+        """ConfigError when the config changed what loaded windows hold (no request made)."""
+        names = [r.name for r in self.config.reports if not reports or r.name in reports]
+        self.dest.check_config(names, rebuild)
+
+    def locked(self, wait: float = 0.0):
+        """``with pipeline.locked(wait): …``: this run alone on its destinations."""
+        return self.dest.locked(wait)
 
     def open(self, rebuild: bool = False) -> Pipeline:
         """Create or upgrade the tables of the configured reports, the dimension and the
@@ -117,17 +138,11 @@ class Pipeline:
         layout is refused, or cleared first with ``rebuild`` (``--full-refresh``)."""
         specs = [t for r in self.config.reports for t in tables_of(r.name)]
         specs += [t for name in DIMENSION_NAMES for t in tables_of_dimension(name)]
-        if self.parquet:
-            self.parquet.prepare(specs, rebuild)
-            if not self.sql:
-                self.state = JsonState(self.config.parquet_path)  # as the folder is now
-        if self.sql:
-            self.sql.prepare(specs, rebuild)
+        self.dest.open(specs, rebuild)
         return self
 
     def close(self) -> None:
-        if self.sql:
-            self.sql.close()
+        self.dest.close()
 
     # --- planning ------------------------------------------------------------------------------
 
@@ -152,15 +167,23 @@ class Pipeline:
         return slice_ids(fetch_lists(self.client, needed_for_slices(wanted)))
 
     def plan(self, start=None, end=None, reports=None, full_refresh=False, lists=None) -> Plan:
-        """The requests a run would make, without calling any report endpoint."""
-        return build_plan(
-            self.config,
-            self.windows(start, end),
-            self.lists(reports) if lists is None else lists,
-            self.state.loaded(),
-            reports=reports,
-            full_refresh=full_refresh,
+        """The requests a run would make, without calling any report endpoint: windows not
+        loaded yet and the lookback, plus units a Parquet folder lost (for it alone)."""
+        windows = self.windows(start, end)
+        lists = self.lists(reports) if lists is None else lists
+        loaded = self.dest.loaded()
+        plan = build_plan(
+            self.config, windows, lists, loaded, reports=reports, full_refresh=full_refresh
         )
+        if full_refresh:
+            return plan
+        planned = {u.state_key for u in plan.units}
+        starts = {w.start for w in windows}
+        held = [(r, s, w) for (r, s), ws in loaded.items() for w in ws if w in starts]
+        lost = self.dest.missing(k for k in held if k not in planned)
+        if lost:  # plan those units again, to be written to the destination that lacks them
+            add_lost(plan, self.config, windows, lists, [*held, *planned], lost, reports)
+        return plan
 
     # --- running -------------------------------------------------------------------------------
 
@@ -172,13 +195,21 @@ class Pipeline:
         full_refresh=False,
         progress: Callable[[RunResult, Request | None], None] | None = None,
     ) -> RunResult:
-        """Load every planned unit; failures are collected, not raised."""
+        """Load every planned unit, alone on the destinations; failures are collected, not
+        raised. A config that changed what a loaded report holds raises ConfigError first."""
+        with self.dest.locked():
+            return self._run(start, end, reports, full_refresh, progress)
+
+    def _run(self, start, end, reports, full_refresh, progress) -> RunResult:
         use_lean_arrow_pool()
         limit_malloc_arenas()  # before the pools start their threads
         run_id = pendulum.now("UTC").format("YYYYMMDDTHHmmss") + "-" + uuid.uuid4().hex[:6]
+        names = [r.name for r in self.config.reports if not reports or r.name in reports]
+        self.dest.check_config(names, rebuild=full_refresh)  # before any request
+        removed = self.dest.adopt_config(names, rebuild=full_refresh)
         listings = fetch_lists(self.client, DIMENSION_NAMES)  # the slices' ids among them
         plan = self.plan(start, end, reports, full_refresh, slice_ids(listings))
-        result = RunResult(run_id, plan)
+        result = RunResult(run_id, plan, removed=removed)
         started = dt.datetime.now(dt.UTC)
         self._log_run(result, started_at=started, status="running")
         self._load_snapshot(listings, result)
@@ -285,30 +316,25 @@ class Pipeline:
             result.pages += pages
 
     def _fetch_pages(self, spec, params, pool: ThreadPoolExecutor) -> tuple[list[bytes], int]:
-        """Every page of one window: the first, then the rest side by side on ``pool`` once
-        the first has told how many rows the unit holds and the row budget has room for them."""
-        content, payload = self.client.fetch_page(spec, 1, raw=True, **params)
-        first = page_info(spec, payload)
-        if not first.results or not first.pages or first.pages <= 1:
-            return [content], 0
-        held = self._rows.acquire(first.count or len(first.results) * first.pages)
+        """Every page of one window, complete (the paging rule of api/paging.py): the first,
+        then the rest side by side on ``pool`` once the first has told how many rows the unit
+        holds and the row budget has room for them. The raw pages and the rows held."""
 
-        def page(n: int) -> tuple[bytes, str | None]:
+        def fetch(n: int) -> Page:
             # keep the bytes, drop the parsed page at once: Python objects cost ten times more
             body, parsed = self.client.fetch_page(spec, n, raw=True, **params)
-            return body, page_info(spec, parsed).key
+            return Page.of(spec, n, parsed, raw=body, keep=False)
 
+        raw, held = [], 0
+        walk = PageWalk(spec, fetch, map_pages=pool.map, sleep=self.client.transport.sleep)
         try:
-            rest = list(pool.map(page, range(2, first.pages + 1)))
+            for page in walk:
+                if page.number == 1 and page.results and (page.pages or 0) > 1:
+                    held = self._rows.acquire(page.count or page.results * page.pages)
+                raw.append(page.raw)
         except BaseException:
             self._rows.release(held)
             raise
-        raw, guard = [content], PageGuard(spec.name)
-        guard.repeats(1, first.key)
-        for n, (body, key) in enumerate(rest, start=2):
-            if key is None or guard.repeats(n, key):  # as iter_pages: stop there
-                break
-            raw.append(body)
         return raw, held
 
     def _load_tables(self, req: Request, spec, tables, meta, loader: Loader, result) -> None:
@@ -320,6 +346,7 @@ class Pipeline:
             by_window = {w: {main: parts[w]} for w in req.windows}
         specs = table_specs()
         consts = meta.constants()
+        plan_targets = result.plan.targets
         for w, unit_tables in by_window.items():
             unit = Unit(req.report, req.slice, w)
             unit_tables, dropped = dedupe_all(unit_tables, specs)
@@ -327,9 +354,10 @@ class Pipeline:
                 with self._load_lock:
                     result.repeats.update(dropped)
                 log.warning("%s: repeated results dropped: %s", unit, dropped)
-            if self.parquet:  # each file is atomic; state waits for the loader's commit
+            targets = plan_targets.get(unit.state_key, ALL_TARGETS)
+            if self.parquet and "parquet" in targets:  # atomic files; state waits for commit
                 uid = unit_id(unit.report, unit.slice.key, w.start)
-                self.parquet.write_unit(uid, w.label, unit_tables)
+                self.parquet.write_unit(uid, w.label, unit_tables, main)
             loader.put(
                 UnitData(
                     unit.report,
@@ -340,6 +368,7 @@ class Pipeline:
                     unit_tables[main].num_rows,
                     dt.date.fromisoformat(w.label),
                     str(unit),
+                    targets,
                 )
             )
 
@@ -347,10 +376,7 @@ class Pipeline:
         """Replace the dimension tables with this run's lists (a failure names the list)."""
         try:
             tables = snapshot_tables(listings, result.run_id, self.sink)
-            if self.parquet:
-                self.parquet.write_snapshot(tables)
-            if self.sql:
-                self.sql.replace_snapshot(tables)
+            self.dest.write_snapshot(tables)
         except HSExtractError as exc:
             result.failures.append(("lists " + ", ".join(listings), str(exc)))
             return
@@ -358,10 +384,7 @@ class Pipeline:
             result.rows[name] += table.num_rows
 
     def _commit(self, batch: list[UnitData], run_id: str) -> None:
-        if self.sql:
-            self.sql.load_units(batch, run_id)
-        else:
-            self.state.mark_many(batch, run_id)
+        self.dest.commit(batch, run_id)
 
     def _loaded(self, unit: UnitData, result: RunResult) -> None:
         with self._load_lock:
@@ -386,16 +409,7 @@ class Pipeline:
             repeats_dropped=sum(result.repeats.values()),
             message=_message(result),
         )
-        if self.sql:
-            self.sql.log_run(result.run_id, **values)
-        elif self.parquet and "finished_at" in values:
-            line = {
-                k: (v.isoformat() if isinstance(v, dt.datetime) else v)
-                for k, v in {"run_id": result.run_id, **values}.items()
-            }
-            runs = self.parquet.path / "_runs.jsonl"
-            old = runs.read_bytes() if runs.exists() else b""
-            atomic_write_bytes(runs, old + json.dumps(line).encode() + b"\n")
+        self.dest.log_run(result.run_id, values)
 
 
 def _message(result: RunResult) -> str | None:

@@ -1,0 +1,221 @@
+"""The destinations of one config: locked, opened, asked what they hold, written to.
+
+Takes the config's Parquet folder and SQL database; hands the run a lock (one run at a time per
+destination), prepared tables, the windows each destination holds, and one place to commit a
+batch of units, replace the dimension snapshots and log the run. Each destination answers for
+itself: a Parquet folder that lost its files is reloaded while the SQL tables are left alone.
+A config whose settings changed since a report was loaded is refused before any request.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+
+import pyarrow as pa
+
+from ..errors import ConfigError
+from ..load.parquet import ParquetDestination, atomic_write_bytes, unit_id
+from ..load.sql import SqlDestination, UnitData
+from ..normalize import TableSpec, main_table, tables_of
+from .config import Config
+from .fingerprint import changes, fingerprint
+from .lock import FileLock, PostgresLock, RunLock
+from .state import JsonState
+
+__all__ = ["Destinations"]
+
+#: what a unit is written to
+PARQUET, SQL = "parquet", "sql"
+
+
+class Destinations:
+    """The Parquet and SQL destinations of one config (either may be absent)."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.parquet = ParquetDestination(config.parquet_path) if config.parquet_path else None
+        self.sql = (
+            SqlDestination(config.sql_url.reveal(), config.sql_schema) if config.sql_url else None
+        )
+        self.state = self.sql or JsonState(config.parquet_path)
+        self._lock: RunLock | None = None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(n for n, d in ((PARQUET, self.parquet), (SQL, self.sql)) if d is not None)
+
+    # --- one run at a time ----------------------------------------------------------------------
+
+    def run_lock(self) -> RunLock:
+        locks = []
+        if self.parquet:
+            path = self.parquet.path / ".hs_extract.lock"
+            locks.append(FileLock(path, f"parquet {self.parquet.path}"))
+        if self.sql:
+            engine = self.sql.engine
+            where = f"sql {self.sql.engine.url.render_as_string(hide_password=True)}"
+            if engine.dialect.name == "postgresql":
+                where += f" schema {self.sql.schema or 'public'}"
+                locks.append(PostgresLock(engine, self.sql.schema, where))
+            else:
+                database = Path(engine.url.database or "hs_extract").expanduser()
+                locks.append(FileLock(database.with_name(database.name + ".lock"), where))
+        return RunLock(locks)
+
+    @contextlib.contextmanager
+    def locked(self, wait: float = 0.0) -> Iterator[None]:
+        """Hold every destination's lock; nested use (open, then run) takes it once."""
+        if self._lock is not None:
+            yield
+            return
+        lock = self.run_lock()
+        lock.acquire(wait)
+        self._lock = lock
+        try:
+            yield
+        finally:
+            self._lock = None
+            lock.release()
+
+    # --- opening ------------------------------------------------------------------------------
+
+    def open(self, specs: Sequence[TableSpec], rebuild: bool = False) -> None:
+        """Create or upgrade the tables (fails fast on an unusable destination)."""
+        with self.locked():
+            if self.parquet:
+                self.parquet.prepare(specs, rebuild)
+                if not self.sql:
+                    self.state = JsonState(self.config.parquet_path)  # as the folder is now
+            if self.sql:
+                self.sql.prepare(specs, rebuild)
+
+    def close(self) -> None:
+        if self.sql:
+            self.sql.close()
+
+    # --- what each destination holds --------------------------------------------------------------
+
+    def loaded(self) -> dict[tuple[str, str], list[dt.datetime]]:
+        """(report, slice) → window starts loaded. Parquet alone: those ``_state.json`` lists
+        whose main file is still there (a folder that lost files gets them back)."""
+        loaded = self.state.loaded()
+        if self.sql or not self.parquet:
+            return loaded
+        out = {}
+        for (report, slice_key), starts in loaded.items():
+            have = self.parquet.unit_files(main_table(report))
+            out[(report, slice_key)] = [s for s in starts if unit_id(report, slice_key, s) in have]
+        return out
+
+    def missing(self, units: Iterable[tuple[str, str, dt.datetime]]) -> set[tuple]:
+        """Of units the state counts as loaded ((report, slice key, window start)), those a
+        Parquet folder lacks: it holds a unit while its main table's file is there."""
+        if not self.parquet or not self.sql:  # Parquet alone: its state is checked on open
+            return set()
+        have: dict[str, set[str]] = {}
+        out = set()
+        for report, slice_key, start in units:
+            table = main_table(report)
+            if table not in have:
+                have[table] = self.parquet.unit_files(table)
+            if unit_id(report, slice_key, start) not in have[table]:
+                out.add((report, slice_key, start))
+        return out
+
+    # --- config fingerprints ------------------------------------------------------------------
+
+    def _changed(self, reports: Sequence[str]) -> list[tuple[object, dict, dict[str, list]]]:
+        """Per destination: its stored fingerprints and the reports whose settings changed
+        while it holds their windows (report → what changed)."""
+        configured = {rc.name: rc for rc in self.config.reports}
+        wanted = {r: fingerprint(self.config, configured[r]) for r in reports}
+        out = []
+        for dest in (d for d in (self.sql, self.parquet) if d is not None):
+            stored = dest.fingerprints()
+            changed = {
+                r: changes(stored[r], fp)
+                for r, fp in wanted.items()
+                if r in stored and stored[r] != fp and self._holds(dest, r)
+            }
+            out.append((dest, stored, changed))
+        return out
+
+    def check_config(self, reports: Sequence[str], rebuild: bool = False) -> None:
+        """Refuse a run whose config changed what a loaded report's windows hold: one
+        ConfigError, before any request or write. ``rebuild`` (--full-refresh) allows it."""
+        if rebuild:
+            return
+        for _dest, _stored, changed in self._changed(reports):
+            if changed:
+                report, diff = next(iter(changed.items()))
+                more = f" (and {len(changed) - 1} more reports)" if len(changed) > 1 else ""
+                raise ConfigError(
+                    f"config: {'; '.join(diff)} since {report} was loaded{more}; the windows "
+                    "already loaded would mix with new ones. Choose: --full-refresh (reload "
+                    "those reports with the new settings), or another destination or schema"
+                )
+
+    def adopt_config(self, reports: Sequence[str], rebuild: bool = False) -> list[str]:
+        """Record this run's settings as what the destinations hold, clearing first the
+        reports whose settings changed (``rebuild``). The reports that left the config since
+        the last run are returned, said once, and forgotten."""
+        self.check_config(reports, rebuild)
+        configured = {rc.name for rc in self.config.reports}
+        wanted = {r: fingerprint(self.config, self.config.report(r)) for r in reports}
+        removed: set[str] = set()
+        for dest, stored, changed in self._changed(reports):
+            if changed:
+                self._clear(dest, list(changed))
+            removed |= {r for r in stored if r not in configured}
+            keep = {r: fp for r, fp in stored.items() if r in configured and r not in wanted}
+            dest.save_fingerprints({**keep, **wanted})
+        return sorted(removed)
+
+    def _holds(self, dest, report: str) -> bool:
+        """Whether ``dest`` holds any loaded window of ``report``."""
+        if dest is self.parquet:
+            return bool(self.parquet.unit_files(main_table(report)))
+        return any(r == report for r, _ in self.sql.loaded())
+
+    def _clear(self, dest, reports: Sequence[str]) -> None:
+        """Delete every loaded window of ``reports`` in ``dest`` (rows and state)."""
+        tables = {r: [t.name for t in tables_of(r)] for r in reports}
+        if dest is self.sql:
+            self.sql.clear_reports(tables)
+        else:
+            self.parquet.clear_tables(n for names in tables.values() for n in names)
+            if not self.sql:
+                self.state.forget(reports)
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def commit(self, batch: list[UnitData], run_id: str) -> None:
+        """Make a batch of units durable with their state (their Parquet files are written)."""
+        if self.sql:
+            to_sql = [u for u in batch if SQL in u.targets]
+            if to_sql:
+                self.sql.load_units(to_sql, run_id)
+        else:
+            self.state.mark_many(batch, run_id)
+
+    def write_snapshot(self, tables: Mapping[str, pa.Table]) -> None:
+        if self.parquet:
+            self.parquet.write_snapshot(tables)
+        if self.sql:
+            self.sql.replace_snapshot(tables)
+
+    def log_run(self, run_id: str, values: dict) -> None:
+        if self.sql:
+            self.sql.log_run(run_id, **values)
+        elif self.parquet and "finished_at" in values:
+            line = {
+                k: (v.isoformat() if isinstance(v, dt.datetime) else v)
+                for k, v in {"run_id": run_id, **values}.items()
+            }
+            runs = self.parquet.path / "_runs.jsonl"
+            old = runs.read_bytes() if runs.exists() else b""
+            atomic_write_bytes(runs, old + json.dumps(line).encode() + b"\n")
