@@ -12,9 +12,11 @@
     │   └── FatalAPIError        any other 4xx: retrying will not help
     │       ├── BadRequestError  400 with Help Scout's field errors
     │       ├── AccessDeniedError 403: plan without Reports, API disabled, feature missing
-    │       └── NotFoundError    404: unknown user, team or resource
+    │       ├── NotFoundError    404: unknown user, team or resource
+    │       └── RedirectError    3xx: never followed, so credentials stay with base_url
     ├── NormalizeError           a payload contradicts the declared schema (names the JSON path)
     ├── LoadError                a destination refused the data
+    │   └── DestinationUnavailable  it stopped answering (down, frozen, cut): later units wait
     ├── StateError               incremental state is unreadable or inconsistent
     └── LockedError              another run holds the destination: try later (exit 75)
 """
@@ -30,6 +32,7 @@ __all__ = [
     "AuthError",
     "BadRequestError",
     "ConfigError",
+    "DestinationUnavailable",
     "FatalAPIError",
     "FieldError",
     "HSExtractError",
@@ -39,6 +42,7 @@ __all__ = [
     "NormalizeError",
     "NotFoundError",
     "RateLimitedError",
+    "RedirectError",
     "StateError",
     "TransientError",
 ]
@@ -130,6 +134,13 @@ class NotFoundError(FatalAPIError):
     """404: the user, team or resource does not exist."""
 
 
+class RedirectError(FatalAPIError):
+    """A 3xx answer: hs_extract never follows one (the token request carries the secret, every
+    other request the bearer token), so base_url must be the API itself."""
+
+    exit_code = 2
+
+
 class NormalizeError(HSExtractError):
     """A payload's shape contradicts the declared schema; ``json_path`` says where."""
 
@@ -143,6 +154,13 @@ class LoadError(HSExtractError):
     """A destination (Parquet or SQL) refused or failed to store a unit."""
 
     exit_code = 2
+
+
+class DestinationUnavailable(LoadError):
+    """A destination stopped answering mid-run (the database died, froze, or the connection
+    was cut at its deadline): the units not loaded yet fail at once, and load next run."""
+
+    exit_code = 1
 
 
 class StateError(HSExtractError):

@@ -1,5 +1,7 @@
 """A mangling proxy for tests: forwards to the simulator, lets a test rewrite answers.
 
+``intercept(path, query)`` may answer a request itself (a 429, a redirect) instead.
+
 It stands where a caching proxy or a live API with shifting data would: between hs_extract and
 Help Scout. ``mangle(path, query, n, payload)`` gets every JSON answer of a report (``n``: how
 many times that same request was seen before) and returns what the client receives.
@@ -23,9 +25,17 @@ Mangle = Callable[[str, dict, int, Any], Any]
 class MangleProxy:
     """``with MangleProxy(sim.base_url, mangle) as proxy: proxy.base_url …``"""
 
-    def __init__(self, upstream: str, mangle: Mangle | None = None) -> None:
+    def __init__(
+        self,
+        upstream: str,
+        mangle: Mangle | None = None,
+        intercept: Callable[[str, dict], tuple[int, dict, bytes] | None] | None = None,
+    ) -> None:
         self.upstream = upstream.rstrip("/")
         self.mangle = mangle or (lambda path, query, n, payload: payload)
+        #: answer a request without asking upstream: (status, headers, body), or None
+        self.intercept = intercept or (lambda path, query: None)
+        self.intercepted = 0
         self.seen: Counter = Counter()
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -54,6 +64,18 @@ class MangleProxy:
             def _forward(self, method: str) -> None:
                 url = urlsplit(self.path)
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                answer = proxy.intercept(url.path, dict(parse_qsl(url.query)))
+                if answer is not None:
+                    status, headers, data = answer
+                    with proxy._lock:
+                        proxy.intercepted += 1
+                    self.send_response(status)
+                    for k, v in headers.items():
+                        self.send_header(k, str(v))
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
                 headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
                 up = session.request(
                     method, proxy.upstream + self.path, data=body or None, headers=headers

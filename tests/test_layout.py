@@ -23,7 +23,7 @@ RANKS = {
     "notebook": 5,
     "cli": 6,
 }
-HELPERS = {"errors", "dates", "memory", "failpoints"}
+HELPERS = {"errors", "dates", "memory", "failpoints", "interrupt", "masking"}
 #: the simulator is an independent oracle: it imports helpers only, except that
 #: ``Simulator.client()`` builds a ReportsClient on request (a function-level import)
 SIMULATOR_LAZY = {("hs_extract.simulator.server", "notebook")}

@@ -291,7 +291,7 @@ def test_two_ratings_of_one_thread_land_and_a_repeated_result_is_counted(sim, de
         done = CliRunner().invoke(main, ["run", "--config", str(path), "--no-progress"])
     assert done.exit_code == 0, done.output
     # the summary names the table and the count
-    [line] = [ln for ln in done.stderr.splitlines() if "repeated results dropped" in ln]
+    [line] = [ln for ln in done.stderr.splitlines() if ln.startswith("repeated results dropped")]
     assert re.search(r"conversations_drilldown (\d+)", line), line
     repeated = int(re.search(r"conversations_drilldown (\d+)", line).group(1))
     ratings = dest.table("happiness_ratings")

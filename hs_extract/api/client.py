@@ -20,6 +20,7 @@ from typing import Any
 import pendulum
 import requests
 
+from .. import interrupt
 from ..errors import AuthError, ConfigError, HSExtractError
 from .auth import ClientCredentials, Secret
 from .catalog import REPORTS, Kind, ReportSpec, get_report
@@ -65,7 +66,7 @@ class ApiClient:
         session: requests.Session | None = None,
         limiter: RateLimiter | None = None,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] = interrupt.sleep,
         jitter: Callable[[], float] = random.random,
         now: Callable[[], dt.datetime] | None = None,
     ) -> None:

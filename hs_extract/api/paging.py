@@ -14,13 +14,13 @@ A listing is complete, or it fails:
 from __future__ import annotations
 
 import hashlib
-import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
+from .. import interrupt
 from ..errors import IncompleteError
 from .catalog import ReportSpec
 
@@ -93,7 +93,7 @@ class PageWalk:
         *,
         map_pages: MapPages = map,
         first: int = 1,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] = interrupt.sleep,
         max_pages: int = MAX_PAGES,
     ) -> None:
         self.spec, self.fetch, self.map_pages = spec, fetch, map_pages

@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from .. import interrupt
+
 __all__ = ["LimiterStats", "RateLimiter"]
 
 
@@ -44,7 +46,7 @@ class RateLimiter:
         *,
         window: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] = interrupt.sleep,
     ) -> None:
         if per_minute <= 0 or not 0 < share <= 1:
             raise ValueError("per_minute must be > 0 and share in (0, 1]")
@@ -121,6 +123,7 @@ class RateLimiter:
                     self._count_wait(waited)
                     waited = True
                     self._cond.wait(timeout=1.0)
+                    interrupt.check()  # a stop request ends this wait too
                     continue
             self._count_wait(waited, wait)
             waited = True

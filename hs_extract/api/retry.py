@@ -21,6 +21,7 @@ class Action(Enum):
     WAIT_RETRY_AFTER = "wait X-RateLimit-Retry-After seconds, then retry"
     BACKOFF = "wait with jittered exponential backoff, then retry"
     REAUTH = "renew the token once, then retry"
+    REDIRECT = "refuse: never follow a redirect (credentials stay with base_url)"
     FAIL = "raise at once"
 
 
@@ -49,6 +50,8 @@ def action_for(status: int) -> Action:
     """The policy's action for an HTTP status."""
     if 200 <= status < 300:
         return Action.OK
+    if 300 <= status < 400:
+        return Action.REDIRECT
     return POLICY.get(status, Action.FAIL)
 
 
@@ -64,6 +67,8 @@ class RetryConfig:
     backoff_cap: float = 60.0
     #: wait when a 429 comes without X-RateLimit-Retry-After (reference §2: about a minute)
     default_retry_after: float = 60.0
+    #: the longest single rate-limit wait: a 429 asking more fails the request (source.max_wait)
+    max_wait: float = 300.0
 
 
 def backoff_delay(attempt: int, config: RetryConfig, jitter: float) -> float:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-import json
 import logging
 import random
 import threading
@@ -16,7 +15,7 @@ from urllib.parse import urlsplit
 import orjson
 import requests
 
-from .. import __version__
+from .. import __version__, interrupt
 from ..errors import (
     AccessDeniedError,
     APIError,
@@ -24,11 +23,12 @@ from ..errors import (
     BadRequestError,
     ConfigError,
     FatalAPIError,
-    FieldError,
     NotFoundError,
     RateLimitedError,
+    RedirectError,
     TransientError,
 )
+from .answers import body_message, describe, field_errors, json_or_none, read_whole
 from .auth import ClientCredentials, redact
 from .ratelimit import RateLimiter
 from .retry import TRANSIENT_EXCEPTIONS, Action, RetryConfig, action_for, backoff_delay
@@ -125,7 +125,7 @@ class Transport:
         limiter: RateLimiter | None = None,
         retry: RetryConfig | None = None,
         timeout: float | tuple[float, float] = (10.0, 60.0),
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] = interrupt.sleep,
         jitter: Callable[[], float] = random.random,
     ) -> None:
         self.base_url = check_base_url(base_url)
@@ -134,6 +134,9 @@ class Transport:
         self.limiter = limiter or RateLimiter()
         self.retry = retry or RetryConfig()
         self.timeout = timeout
+        #: the whole answer must have arrived this long after the request was sent (a read
+        #: timeout alone lets a server that drips a byte a second hold a request for ever)
+        self.deadline = float(timeout[1] if isinstance(timeout, tuple) else timeout)
         self.sleep = sleep  # the retry loop's pauses (a seam for tests)
         self._jitter = jitter
         self._lock = threading.Lock()
@@ -178,6 +181,8 @@ class Transport:
                     cost=2,
                     retry=retry,
                 )
+            except RedirectError:
+                raise
             except (FatalAPIError, AuthError) as exc:
                 detail = f": {exc.detail}" if exc.detail else ""
                 raise AuthError(
@@ -216,6 +221,8 @@ class Transport:
                 self._count("requests")
                 started = time.perf_counter()
                 try:
+                    # never follow a redirect: the token request carries the client secret,
+                    # every other one the bearer token, and both belong to base_url alone
                     resp = self.session.request(
                         method,
                         url,
@@ -224,7 +231,10 @@ class Transport:
                         headers=self.headers,
                         auth=self.auth if authenticate else None,
                         timeout=self.timeout,
+                        allow_redirects=False,
+                        stream=True,
                     )
+                    read_whole(resp, started + self.deadline)
                     action = action_for(resp.status_code)
                     # parsing is also the check that the body arrived whole
                     body = orjson.loads(resp.content) if action is Action.OK else None
@@ -242,17 +252,35 @@ class Transport:
                 )
             if action is Action.OK:
                 return (resp.content, body) if raw else body
+            if action is Action.REDIRECT:
+                raise self._redirect(resp, what)
             if action is Action.WAIT_RETRY_AFTER:
                 rate_limited += 1
                 self._count("rate_limited")
+                if wait > retry.max_wait:
+                    raise self._error(
+                        resp,
+                        what,
+                        RateLimitedError,
+                        reason=f"asked to wait {wait:g} s (X-RateLimit-Retry-After), more than "
+                        f"source.max_wait {retry.max_wait:g} s; the next run tries again",
+                    )
                 if rate_limited > retry.max_rate_limited:
                     raise self._error(resp, what, RateLimitedError, "still rate limited")
+                if wait >= 10:
+                    log.warning("%s: HTTP 429: waiting %g s (X-RateLimit-Retry-After)", what, wait)
                 self.limiter.pause(wait)
             elif action is Action.BACKOFF:
                 transient += 1
                 self._count("transient_failures")
                 if transient >= retry.max_attempts:
-                    raise self._error(resp, what, TransientError, _describe(failure), transient)
+                    raise self._error(
+                        resp,
+                        what,
+                        TransientError,
+                        describe(failure, resp) if failure else "",
+                        transient,
+                    )
                 delay = backoff_delay(transient, retry, self._jitter())
                 self._count("backoff_seconds", delay)
                 self.sleep(delay)
@@ -267,9 +295,23 @@ class Transport:
         if not log.isEnabledFor(logging.DEBUG):
             return
         ms = (time.perf_counter() - started) * 1000
-        outcome = resp.status_code if resp is not None else _describe(failure)
+        outcome = resp.status_code if resp is not None else describe(failure)
         # Never the body or headers: the token request carries the secret in its body.
         log.debug("%s %s %s -> %s (%.0f ms)", method, urlsplit(url).path, params or "", outcome, ms)
+
+    def _redirect(self, resp: requests.Response, what: str) -> RedirectError:
+        target = urlsplit(resp.headers.get("Location") or "")
+        where = f"{target.scheme}://{target.hostname}" if target.hostname else "another place"
+        return RedirectError(
+            redact(
+                f"{what}: HTTP {resp.status_code} redirect to {where} refused: hs_extract never "
+                f"follows redirects, so credentials go to {urlsplit(self.base_url).hostname} "
+                "alone; set source.base_url to the API itself",
+                *self.auth.secrets(),
+            ),
+            status=resp.status_code,
+            report=what,
+        )
 
     def _error(
         self,
@@ -281,12 +323,14 @@ class Transport:
     ) -> APIError:
         status = resp.status_code if resp is not None else None
         cls = cls or ERROR_CLASSES.get(status or 0, FatalAPIError)
-        body = _json_or_none(resp)
+        body = json_or_none(resp)
         log_ref = body.get("logRef") if isinstance(body, dict) else None
-        errors = _field_errors(body)
-        message = _body_message(body) or (resp.reason if resp is not None else "") or ""
+        errors = field_errors(body)
+        message = body_message(body) or (resp.reason if resp is not None else "") or ""
         parts = [f"{what}: "]
         parts.append(f"HTTP {status} {message}".strip() if status else reason or "no answer")
+        if status and reason:  # what was wrong with an answer (a body that is not JSON …)
+            parts.append(f": {reason}")
         if attempts:
             parts.append(f" after {attempts} attempts")
         if log_ref:
@@ -299,49 +343,3 @@ class Transport:
         text = redact("".join(parts), *secrets)
         detail = redact(message, *secrets) if message else None
         return cls(text, status=status, report=what, log_ref=log_ref, errors=errors, detail=detail)
-
-
-def _describe(failure: BaseException | None) -> str:
-    if failure is None:
-        return "server error"
-    if isinstance(failure, json.JSONDecodeError):
-        return "truncated or invalid JSON body"
-    if isinstance(failure, requests.Timeout):
-        return "timed out"
-    if isinstance(failure, requests.exceptions.ChunkedEncodingError):
-        return "connection dropped mid-body"
-    if isinstance(failure, requests.ConnectionError):
-        return "connection failed or was reset"
-    return type(failure).__name__
-
-
-def _json_or_none(resp: requests.Response | None) -> Any:
-    if resp is None:
-        return None
-    try:
-        return json.loads(resp.content)
-    except (ValueError, TypeError):
-        return None
-
-
-def _body_message(body: Any) -> str | None:
-    if not isinstance(body, dict):
-        return None
-    for key in ("message", "error_description", "error"):
-        if isinstance(body.get(key), str):
-            return body[key]
-    return None
-
-
-def _field_errors(body: Any) -> tuple[FieldError, ...]:
-    if not isinstance(body, dict):
-        return ()
-    embedded = body.get("_embedded")
-    items = embedded.get("errors") if isinstance(embedded, dict) else None
-    if not isinstance(items, list):
-        return ()
-    return tuple(
-        FieldError(e.get("path"), e.get("message"), e.get("rejectedValue"))
-        for e in items
-        if isinstance(e, dict)
-    )

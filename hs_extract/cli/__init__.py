@@ -5,8 +5,9 @@ Takes command-line options and a config file; hands them to the pipeline (``run`
 and turns what comes back into tables on stdout, one line per problem on stderr, and an exit
 status (see :mod:`hs_extract.cli.common`).
 
-Modules: ``common`` (consoles, error guard, shared options), ``jobs`` (run, plan), ``state``,
-``explore`` (reports, fetch, tables, simulate), ``demo``.
+Modules: ``common`` (consoles, error guard, shared options), ``logs`` (levels, JSON, the
+heartbeat), ``jobs`` (run, plan), ``state``, ``history`` (runs), ``explore`` (reports, fetch,
+tables, simulate), ``demo``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from . import demo, explore, jobs, state
+from . import demo, explore, history, jobs, state
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -34,6 +35,7 @@ for command in (
     jobs.run,
     jobs.plan,
     state.state,
+    history.runs,
 ):
     main.add_command(command)
 

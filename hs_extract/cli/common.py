@@ -10,15 +10,28 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import os
 import sys
+import threading
 from collections.abc import Callable
 
 import click
 from rich.console import Console
 
+from .. import interrupt
 from ..errors import ConfigError, HSExtractError, LockedError
+from . import logs
 
-__all__ = ["common", "err", "guarded", "open_pipeline", "out", "wait_option"]
+__all__ = [
+    "common",
+    "err",
+    "guarded",
+    "leave",
+    "log_options",
+    "open_pipeline",
+    "out",
+    "wait_option",
+]
 
 
 def _console(stderr: bool = False) -> Console:
@@ -37,21 +50,26 @@ def guarded(fn: Callable) -> Callable:
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         debug = kwargs.get("debug", False)
-        logging.basicConfig(
-            level=logging.DEBUG if debug else logging.WARNING,
-            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        )
-        try:
-            return fn(*args, **kwargs)
-        except KeyboardInterrupt:
-            err.print("interrupted: units not finished are loaded by the next run")
-            sys.exit(130)
-        except HSExtractError as exc:  # each kind has its exit status (errors.py)
-            if debug:
-                raise
-            prefix = "" if isinstance(exc, LockedError) else "error: "
-            err.print(f"{prefix}{exc}", markup=False, soft_wrap=True)
-            sys.exit(exc.exit_code)
+        options = {
+            "verbose": kwargs.pop("verbose", False),
+            "debug": debug,
+            "debug_http": kwargs.pop("debug_http", False),
+            "fmt": kwargs.pop("log_format", "text"),
+        }
+        with logs.setup(**options):
+            try:
+                with interrupt.handlers():
+                    return fn(*args, **kwargs)
+            except KeyboardInterrupt as exc:
+                code = getattr(exc, "exit_code", 130)
+                logs.say("interrupted: units not finished are loaded by the next run", "stop")
+                sys.exit(code)
+            except HSExtractError as exc:  # each kind has its exit status (errors.py)
+                if debug:
+                    raise
+                prefix = "" if isinstance(exc, LockedError) else "error: "
+                logs.say(f"{prefix}{exc}", "error", logging.ERROR, exit_code=exc.exit_code)
+                sys.exit(exc.exit_code)
 
     return wrapper
 
@@ -80,9 +98,30 @@ def common(fn: Callable) -> Callable:
             click.option("--end", callback=_date, help="End of the last window, YYYY-MM-DD."),
             click.option("--reports", help="Only these reports (comma-separated names)."),
             click.option("--full-refresh", is_flag=True, help="Ignore state: reload every window."),
-            click.option("--debug", is_flag=True, help="Debug logs and tracebacks."),
+            *LOG_OPTIONS,
         ]
     ):
+        fn = deco(fn)
+    return fn
+
+
+LOG_OPTIONS = [
+    click.option("-v", "--verbose", is_flag=True, help="INFO lines, on a terminal too."),
+    click.option(
+        "--log-format",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help="json: one JSON object a line on stderr (ts, level, logger, event, message, …).",
+    ),
+    click.option("--debug", is_flag=True, help="Debug logs and tracebacks."),
+    click.option("--debug-http", is_flag=True, help="The HTTP library's connection logs too."),
+]
+
+
+def log_options(fn: Callable) -> Callable:
+    """-v, --log-format, --debug, --debug-http (read by ``guarded``)."""
+    for deco in reversed(LOG_OPTIONS):
         fn = deco(fn)
     return fn
 
@@ -111,3 +150,14 @@ def wait_option(fn: Callable) -> Callable:
         show_default=True,
         help="Seconds to queue behind a run that holds the destination (else exit 75 at once).",
     )(fn)
+
+
+def leave(code: int) -> None:
+    """Exit with ``code``. After an interrupt, threads may still wait on the network (their
+    units load next run): exit without joining them, so the process ends in seconds."""
+    stuck = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon]
+    if code in (130, 143) and stuck:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)

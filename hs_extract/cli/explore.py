@@ -202,6 +202,7 @@ Examples:
 )
 @click.option("--client-id", default="simulator-app", show_default=True)
 @click.option("--client-secret", default="simulator-secret", show_default=True)
+@guarded
 def simulate(
     host, port, seed, latency_ms, rate_limit, fault_rate, volume, client_id, client_secret
 ) -> None:
@@ -219,8 +220,14 @@ def simulate(
         client_id=client_id,
         client_secret=client_secret,
     )
+    try:
+        sim.bind()  # the port first: "serving on …" is only said once it is true
+    except OSError as exc:
+        raise ConfigError(
+            f"simulate: cannot listen on {host}:{port} ({exc.strerror}); choose another --port"
+        ) from None
     click.echo(
-        f"Help Scout simulator on http://{host}:{port} (seed {seed}); "
+        f"Help Scout simulator on http://{host}:{sim.port} (seed {seed}); "
         f"client_id={client_id}; Ctrl-C stops it",
         err=True,
     )

@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
-import sys
+import logging
 
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from .common import common, err, guarded, open_pipeline, out, wait_option
+from .common import common, err, guarded, leave, open_pipeline, out, wait_option
+from .logs import Heartbeat, json_logs, say
+
+
+def budget_options(fn):
+    """--max-minutes and --max-requests: a run's budget (plan shows the runs a backfill needs)."""
+    fn = click.option(
+        "--max-requests",
+        type=click.IntRange(1),
+        help="Start no unit once this run has made this many requests (exit 3: go on next run).",
+    )(fn)
+    return click.option(
+        "--max-minutes",
+        type=click.FloatRange(0, min_open=True),
+        help="Start no unit after this many minutes (exit 3: the next run goes on).",
+    )(fn)
 
 
 @click.command(
@@ -23,16 +38,33 @@ Examples:
 @click.option("--strict", is_flag=True, help="Fail a unit whose payload has unknown keys.")
 @click.option("--no-progress", is_flag=True, help="No progress bar (logs only).")
 @wait_option
+@budget_options
 @guarded
-def run(config_path, start, end, reports, full_refresh, debug, strict, no_progress, wait) -> None:
+def run(
+    config_path,
+    start,
+    end,
+    reports,
+    full_refresh,
+    debug,
+    strict,
+    no_progress,
+    wait,
+    max_minutes,
+    max_requests,
+) -> None:
     """Load the configured reports incrementally into Parquet and/or SQL.
 
-    One run at a time per destination: a second one exits 75, naming the first."""
+    One run at a time per destination: a second one exits 75, naming the first. With a
+    budget (--max-minutes, --max-requests) no unit starts once it is spent: exit 3, and
+    the next run goes on."""
     pipeline, names = open_pipeline(config_path, reports, strict)
     try:
+        pipeline.windows(start, end)  # dates checked before anything is created
         with pipeline.locked(wait):  # before anything is created or cleaned up
             pipeline.check_config(names, rebuild=full_refresh)  # before any request
             pipeline.client.connect()  # credentials and host: nothing written if wrong
+            pipeline.prefetch_lists()  # user, team and tag ids checked: still nothing written
             pipeline.open(rebuild=full_refresh)
             result = execute(
                 pipeline,
@@ -41,17 +73,34 @@ def run(config_path, start, end, reports, full_refresh, debug, strict, no_progre
                 names,
                 full_refresh,
                 progress=not no_progress and err.is_terminal,
+                max_minutes=max_minutes,
+                max_requests=max_requests,
             )
     finally:
         pipeline.close()
     summary(pipeline, result)
-    sys.exit(0 if result.ok else 1)
+    leave(exit_status(result))
 
 
-def execute(pipeline, start, end, names, full_refresh, progress: bool):
-    """Run with a progress bar (units, requests, 429s, rate-limit waits, ETA) when wanted."""
+#: a run that stopped because its budget (--max-minutes, --max-requests) was spent
+PARTIAL = 3
+
+
+def exit_status(result) -> int:
+    """0 all loaded; 1 failures; 3 partial (continue next run); 130/143 interrupted."""
+    if result.interrupted:
+        return result.interrupted
+    if not result.ok:
+        return 1
+    return PARTIAL if result.partial else 0
+
+
+def execute(pipeline, start, end, names, full_refresh, progress: bool, **budget):
+    """Run with a progress bar (units, requests, 429s, rate-limit waits, ETA) on a terminal;
+    elsewhere with a progress line in the log every minute."""
     if not progress:
-        return pipeline.run(start, end, names, full_refresh)
+        with Heartbeat(pipeline.client.stats) as beat:
+            return pipeline.run(start, end, names, full_refresh, progress=beat.tick, **budget)
     stats, limiter = pipeline.client.stats, pipeline.client.limiter
     columns = [
         TextColumn("[bold]{task.description}"),
@@ -73,7 +122,7 @@ def execute(pipeline, start, end, names, full_refresh, progress: bool):
             )
             bar.update(task, completed=done, info=info)
 
-        return pipeline.run(start, end, names, full_refresh, progress=tick)
+        return pipeline.run(start, end, names, full_refresh, progress=tick, **budget)
 
 
 def summary(pipeline, result) -> None:
@@ -95,26 +144,51 @@ def summary(pipeline, result) -> None:
         markup=False,
     )
     for report in result.removed:
-        err.print(
+        say(
             f"no longer in the config: {report} (its tables stay and are no longer updated)",
-            markup=False,
+            "report_removed",
+            report=report,
         )
     if result.repeats:
         repeats = ", ".join(f"{t} {n}" for t, n in sorted(result.repeats.items()))
-        err.print(
+        say(
             f"repeated results dropped (a result sent twice while paging): {repeats}",
-            markup=False,
+            "repeats_dropped",
+            tables=dict(result.repeats),
         )
     for key in sorted(result.unknown_keys):
-        err.print(f"new key (kept in _extra): {key}", markup=False)
+        say(f"new key (kept in _extra): {key}", "new_key", key=key)
     for report, message in result.denied.items():
-        err.print(f"denied: {report}: {message}", markup=False)
+        say(f"denied: {report}: {message}", "report_denied", report=report, error=message)
     for unit, message in result.failures[:50]:
-        err.print(f"failed: {unit}: {message}", markup=False)
+        say(f"failed: {unit}: {message}", "unit_failed", unit=unit, error=message)
     if len(result.failures) > 50:
-        err.print(f"… and {len(result.failures) - 50} more failed units", markup=False)
+        say(f"… and {len(result.failures) - 50} more failed units", "more_failed")
     if result.failures:
-        err.print("failed units are tried again by the next run", markup=False)
+        say("failed units are tried again by the next run", "retry_next_run")
+    if result.log_error:
+        say(f"the run could not be logged: {result.log_error}", "log_failed")
+    if result.partial:
+        say(
+            "partial: the run's budget is spent; the next run goes on where this one stopped",
+            "partial",
+        )
+    if result.interrupted:
+        say("interrupted: units not finished are loaded by the next run", "interrupted")
+    if json_logs():  # the run's outcome as one machine-readable line
+        say(
+            f"run {result.run_id}: {result.status}",
+            "run_finished",
+            logging.INFO,
+            run_id=result.run_id,
+            status=result.status,
+            units_planned=len(plan.units),
+            units_loaded=result.units_loaded,
+            units_failed=len(result.failures),
+            requests=stats.requests,
+            rate_limited=stats.rate_limited,
+            rows=sum(result.rows.values()),
+        )
 
 
 @click.command(
@@ -125,8 +199,9 @@ Examples:
 """
 )
 @common
+@budget_options
 @guarded
-def plan(config_path, start, end, reports, full_refresh, debug) -> None:
+def plan(config_path, start, end, reports, full_refresh, debug, max_minutes, max_requests) -> None:
     """Show the windows and requests a run would make, and their time at the rate limit."""
     pipeline, names = open_pipeline(config_path, reports)
     try:
@@ -160,5 +235,13 @@ def plan(config_path, start, end, reports, full_refresh, debug) -> None:
         f"known only when fetched) — {minutes:.1f} min at {budget} requests/minute",
         markup=False,
     )
+    per_run = [n for n in (max_requests, max_minutes and int(max_minutes * budget)) if n]
+    if per_run and p.requests:
+        runs = -(-len(p.requests) // min(per_run))  # ceil: the first pages alone
+        out.print(
+            f"runs: {runs} at most {min(per_run):,} requests each (--max-requests, "
+            "--max-minutes); each run goes on where the last stopped",
+            markup=False,
+        )
     for report, why in p.skipped.items():
         err.print(f"skipped: {report}: {why}", markup=False)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
 import sys
 
 import click
 from rich.table import Table
 
 from ..errors import ConfigError
-from .common import guarded, open_pipeline, out, wait_option
+from ..pipeline.windows import align
+from .common import _date, guarded, log_options, open_pipeline, out, wait_option
 
 
 @click.group()
@@ -19,11 +22,12 @@ def state() -> None:
 @state.command("show")
 @click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False))
 @click.option("--report", help="Only this report.")
-@click.option("--debug", is_flag=True)
+@log_options
 @guarded
 def state_show(config_path, report, debug) -> None:
     """Loaded windows per report and slice."""
     pipeline, _ = open_pipeline(config_path, None)
+    known_report(pipeline, report)
     try:
         rows = pipeline.state.state_rows(report)
     finally:
@@ -48,24 +52,60 @@ def state_show(config_path, report, debug) -> None:
     out.print(table if groups else "no state: the next run loads every window")
 
 
-@state.command("reset")
+@state.command(
+    "reset",
+    epilog="""\b
+Examples:
+  hs-extract state reset --config prod.yaml --report company --yes
+  hs-extract state reset --config prod.yaml --start 2025-03-01 --end 2025-04-01
+""",
+)
 @click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False))
 @click.option("--report", help="Only this report.")
+@click.option("--start", callback=_date, help="Only windows from this date, YYYY-MM-DD.")
+@click.option("--end", callback=_date, help="Only windows before this date, YYYY-MM-DD.")
 @click.option("--yes", is_flag=True, help="Do not ask (needed when stdin is not a terminal).")
 @wait_option
-@click.option("--debug", is_flag=True)
+@log_options
 @guarded
-def state_reset(config_path, report, yes, wait, debug) -> None:
+def state_reset(config_path, report, start, end, yes, wait, debug) -> None:
     """Forget loaded windows: the next run reloads them (their rows are replaced, not doubled)."""
     pipeline, _ = open_pipeline(config_path, None)
+    known_report(pipeline, report)
+    if start and end and end <= start:
+        raise ConfigError(f"--end: {end} is not after --start {start}; allowed: a later --end")
     try:
         with pipeline.locked(wait):
             what = f"the windows of {report}" if report else "every loaded window"
+            if start or end:
+                what += f" from {start or 'the first'} to {end or 'the last'}"
             confirm(f"forget {what} in {', '.join(pipeline.dest.names)}?", yes)
-            n = pipeline.state.reset([report] if report else None)
+            tz = pipeline.config.windows.timezone
+            n = pipeline.state.reset(
+                [report] if report else None, start=_midnight(start, tz), end=_midnight(end, tz)
+            )
     finally:
         pipeline.close()
     out.print(f"state reset: {n} window(s) forgotten", markup=False)
+
+
+def known_report(pipeline, report: str | None) -> None:
+    """ConfigError (with close names) when ``--report`` is not one of the config's."""
+    if report is None:
+        return
+    names = [r.name for r in pipeline.config.reports]
+    if report not in names:
+        close = difflib.get_close_matches(report, names, n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise ConfigError(
+            f"--report: {report!r} is not a report of the config{hint} (allowed: "
+            f"{', '.join(names)})"
+        )
+
+
+def _midnight(day: dt.date | None, tz: str) -> dt.datetime | None:
+    """Midnight of ``day`` in the windows' time zone (where windows start), in UTC."""
+    return align(day, "day", tz).in_timezone("UTC") if day else None
 
 
 def confirm(question: str, yes: bool) -> None:

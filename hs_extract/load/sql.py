@@ -25,8 +25,10 @@ from sqlalchemy.engine import Connection, Engine
 
 from .. import failpoints
 from ..errors import ConfigError, LoadError
+from ..masking import mask_url
 from ..normalize.schema import TableSpec
 from .pgcopy import copy_csv, to_csv
+from .sql_engine import Bounded, unavailable_as
 from .sql_schema import UNIT_COLUMN, WINDOW_DATE, bookkeeping, declare, prepare_tables
 
 __all__ = ["SqlDestination", "UnitData", "unit_key"]
@@ -38,8 +40,16 @@ FINGERPRINT = "fingerprint:"
 class SqlDestination:
     """The SQL tables of one config, with state and run log."""
 
-    def __init__(self, url: str, schema: str | None = None, *, engine: Engine | None = None):
-        self.engine = engine or sa.create_engine(url, pool_pre_ping=True)
+    def __init__(
+        self,
+        url: str,
+        schema: str | None = None,
+        *,
+        engine: Engine | None = None,
+        timeout: float = 300.0,
+    ):
+        self.bounded = Bounded(url, timeout, engine)
+        self.engine = self.bounded.engine
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         database = self.engine.url.database
         if self.is_sqlite and database and database != ":memory:":
@@ -59,7 +69,12 @@ class SqlDestination:
         self._encoder = ThreadPoolExecutor(1, thread_name_prefix="hs-csv")
 
     def __repr__(self) -> str:
-        return f"SqlDestination({self.engine.url.render_as_string(hide_password=True)!r})"
+        return f"SqlDestination({self.where!r})"
+
+    @property
+    def where(self) -> str:
+        """The URL, for messages: every password masked."""
+        return mask_url(self.engine.url.render_as_string(hide_password=False))
 
     # --- tables ------------------------------------------------------------------------------
 
@@ -75,12 +90,12 @@ class SqlDestination:
         for spec in specs:
             self.declare(spec)
         try:
-            with self.engine.begin() as conn:
+            with self.bounded.tx() as conn:
                 prepare_tables(
                     conn, self.metadata, self.tables.values(), self.schema, repr(self), rebuild
                 )
-        except sa.exc.OperationalError as exc:
-            raise LoadError(f"sql: cannot open {self!r}: {_reason(exc)}") from None
+        except sa.exc.DBAPIError as exc:  # unreachable, refused, no CREATE privilege …
+            raise LoadError(f"sql: cannot prepare {self.where}: {_reason(exc)}") from None
 
     @staticmethod
     def _qualified(conn: Connection, table: sa.Table) -> str:
@@ -89,7 +104,7 @@ class SqlDestination:
     def replace_snapshot(self, tables: Mapping[str, pa.Table]) -> None:
         """Replace dimension tables as a whole, in one transaction."""
         lock = self._lock or _NoLock
-        with lock, self.engine.begin() as conn:
+        with lock, self.bounded.tx() as conn:
             for name, data in tables.items():
                 table = self.tables[name]
                 conn.execute(table.delete())
@@ -116,7 +131,7 @@ class SqlDestination:
             if d is not None and not self.is_sqlite
         }
         try:
-            with lock, self.engine.begin() as conn:
+            with lock, unavailable_as(self.where), self.bounded.tx() as conn:
                 if not self.is_sqlite:
                     # Rows and state commit together, so a commit the server loses in a crash
                     # loses both, and the next run reloads the units: no WAL flush to wait for.
@@ -206,7 +221,7 @@ class SqlDestination:
     def loaded(self) -> dict[tuple[str, str], list[dt.datetime]]:
         """(report, slice) → window starts loaded (none before the first run made the table)."""
         out: dict[tuple[str, str], list[dt.datetime]] = {}
-        with self.engine.connect() as conn:
+        with self.bounded.read() as conn:
             if not sa.inspect(conn).has_table(self.state.name, schema=self.schema):
                 return out
             for r in conn.execute(
@@ -221,16 +236,21 @@ class SqlDestination:
         )
         if report:
             q = q.where(self.state.c.report == report)
-        with self.engine.connect() as conn:
+        with self.bounded.read() as conn:
             if not sa.inspect(conn).has_table(self.state.name, schema=self.schema):
                 return []
             return [dict(r._mapping) for r in conn.execute(q)]
 
-    def reset(self, reports: Sequence[str] | None = None) -> int:
+    def reset(self, reports: Sequence[str] | None = None, start=None, end=None) -> int:
+        """Forget loaded windows (of ``reports``, starting in [start, end)); how many."""
         q = self.state.delete()
         if reports:
             q = q.where(self.state.c.report.in_(list(reports)))
-        with self.engine.begin() as conn:
+        if start is not None:
+            q = q.where(self.state.c.window_start >= start)
+        if end is not None:
+            q = q.where(self.state.c.window_start < end)
+        with self.bounded.tx() as conn:
             if not sa.inspect(conn).has_table(self.state.name, schema=self.schema):
                 return 0
             return conn.execute(q).rowcount
@@ -242,7 +262,7 @@ class SqlDestination:
         meta = self.meta.c
         q = sa.select(meta.setting, meta.value).where(meta.setting.like(FINGERPRINT + "%"))
         try:
-            with self.engine.connect() as conn:
+            with self.bounded.read() as conn:
                 rows = conn.execute(q).all()
         except sa.exc.DatabaseError:  # no meta table yet: nothing was loaded here
             return {}
@@ -250,7 +270,7 @@ class SqlDestination:
 
     def save_fingerprints(self, fingerprints: Mapping[str, dict]) -> None:
         meta = self.meta
-        with self.engine.begin() as conn:
+        with self.bounded.tx() as conn:
             conn.execute(meta.delete().where(meta.c.setting.like(FINGERPRINT + "%")))
             if fingerprints:
                 conn.execute(
@@ -264,7 +284,7 @@ class SqlDestination:
     def clear_reports(self, tables: Mapping[str, Sequence[str]]) -> None:
         """Delete every row and state row of these reports (report → its tables), at once."""
         lock = self._lock or _NoLock
-        with lock, self.engine.begin() as conn:
+        with lock, self.bounded.tx() as conn:
             for names in tables.values():
                 for name in names:
                     conn.execute(self.tables[name].delete())
@@ -272,7 +292,7 @@ class SqlDestination:
 
     def log_run(self, run_id: str, **values: Any) -> None:
         """Insert or update this run's row in ``_hs_extract_runs``."""
-        with self.engine.begin() as conn:
+        with self.bounded.tx() as conn:
             done = conn.execute(
                 self.runs.update().where(self.runs.c.run_id == run_id).values(**values)
             ).rowcount

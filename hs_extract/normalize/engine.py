@@ -250,9 +250,12 @@ class TableBuilder:
             return to_arrow(values, typ)
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
             pass
-        for i, v in enumerate(values):  # the slow path: find the culprit and name its path
+        # the slow path: value by value, to name the culprit's path; values of mixed kinds
+        # that each convert losslessly ("12" among ints) are converted one by one
+        converted = []
+        for i, v in enumerate(values):
             try:
-                to_arrow([v], typ)
+                converted.append(to_arrow([v], typ))
             except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
                 key = ".".join(source) or name
                 path = f"{self.path(i)}.{key}" if source else self.path(i)
@@ -261,7 +264,7 @@ class TableBuilder:
                     report=self.report,
                     json_path=path,
                 ) from None
-        return to_arrow(values, typ)  # pragma: no cover - every value converts on its own
+        return pa.concat_arrays(converted) if converted else pa.array([], typ)
 
 
 JSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS

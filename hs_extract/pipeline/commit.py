@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
-from .. import failpoints
-from ..errors import HSExtractError
+from .. import failpoints, interrupt
+from ..errors import DestinationUnavailable, HSExtractError
 from ..load.sql import UnitData
 
-__all__ = ["BATCH_ROWS", "BATCH_UNITS", "Loader", "RowBudget", "batches"]
+__all__ = ["BATCH_ROWS", "BATCH_UNITS", "Budget", "Loader", "RowBudget", "batches"]
 
 log = logging.getLogger("hs_extract.load")
 
@@ -71,6 +72,25 @@ class RowBudget:
             self._cond.notify_all()
 
 
+class Budget:
+    """How much one run may spend (``--max-minutes``, ``--max-requests``); None: no limit."""
+
+    def __init__(self, stats, max_minutes: float | None, max_requests: int | None) -> None:
+        self._stats, self._start = stats, time.monotonic()
+        self._first = stats.requests
+        self.max_minutes, self.max_requests = max_minutes, max_requests
+
+    def spent(self) -> bool:
+        """True once either limit is reached: no new unit should start."""
+        if (
+            self.max_requests is not None
+            and self._stats.requests - self._first >= self.max_requests
+        ):
+            return True
+        minutes = (time.monotonic() - self._start) / 60
+        return self.max_minutes is not None and minutes >= self.max_minutes
+
+
 class Loader:
     """A thread that commits queued units in batches through ``commit(batch)``."""
 
@@ -87,6 +107,7 @@ class Loader:
         self._queued_rows = 0
         self._max_rows = max_rows
         self._closed = False
+        self._down: str | None = None
         self._cond = threading.Condition()
         self._thread = threading.Thread(target=self._loop, name="hs-loader", daemon=True)
         self._thread.start()
@@ -95,8 +116,10 @@ class Loader:
         """Queue a unit; blocks while ``max_rows`` rows wait already (backpressure)."""
         rows = _rows(unit)
         with self._cond:
-            while self._queue and self._queued_rows + rows > self._max_rows:
+            while self._queue and self._queued_rows + rows > self._max_rows and not self._closed:
                 self._cond.wait()
+            if self._closed:  # the run ended (interrupted): this unit loads next run
+                raise interrupt.Interrupted()
             self._queue.append(unit)
             self._queued_rows += rows
             self._cond.notify_all()
@@ -133,9 +156,24 @@ class Loader:
                     self._queued_rows -= sum(_rows(u) for u in ready)
                     self._cond.notify_all()
 
+    @property
+    def down(self) -> str | None:
+        """Why the destination stopped answering (every later unit fails at once), or None."""
+        return self._down
+
     def _flush(self, ready: list[UnitData]) -> None:
+        if self._down:
+            for unit in ready:
+                self._fail(unit, self._down)
+            return
         try:
             self._commit(ready)
+        except DestinationUnavailable as exc:  # no use trying unit by unit, or the next batch
+            self._down = str(exc).splitlines()[0]
+            log.warning("%s; the units not loaded yet load next run", self._down)
+            for unit in ready:
+                self._fail(unit, self._down)
+            return
         except Exception as exc:
             if len(ready) > 1:
                 log.debug("batch of %d failed (%s); loading one by one", len(ready), exc)

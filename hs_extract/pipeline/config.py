@@ -52,6 +52,8 @@ class SourceConfig:
     rate_limit_share: float = 1.0
     max_workers: int | None = None  # None: enough to keep the budget busy (see workers_for)
     timeout: float = 60.0
+    #: the longest rate-limit wait a 429 may ask for; past it the request fails
+    max_wait: float = 300.0
 
 
 def workers_for(source: SourceConfig) -> int:
@@ -105,6 +107,8 @@ class Config:
     parquet_path: Path | None = None
     sql_url: Secret | None = None  # may hold a password
     sql_schema: str | None = None
+    #: seconds any SQL transaction may take (statement_timeout, and the client's watchdog)
+    sql_timeout: float = 300.0
     path: Path | None = field(default=None, compare=False)
 
     def report(self, name: str) -> ReportConfig:

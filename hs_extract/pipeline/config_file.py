@@ -21,6 +21,7 @@ from ..api.auth import Secret
 from ..api.catalog import FIELDS, RANGES, REPORTS, STATUSES, TYPES
 from ..api.transport import check_base_url
 from ..errors import ConfigError
+from ..load.sql_engine import normalize_sql_url
 from .config import (
     SLICE_KEYS,
     Config,
@@ -148,6 +149,7 @@ def _source(raw, problems) -> SourceConfig | None:
         "rate_limit_share",
         "max_workers",
         "timeout",
+        "max_wait",
     )
     s = _section(raw, "source", keys, problems)
     base = s.get("base_url", "https://api.helpscout.net")
@@ -178,6 +180,10 @@ def _source(raw, problems) -> SourceConfig | None:
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
         problems.add("source.timeout", timeout, "allowed: seconds, a number > 0")
         timeout = 60
+    max_wait = s.get("max_wait", 300)
+    if isinstance(max_wait, bool) or not isinstance(max_wait, (int, float)) or max_wait < 0:
+        problems.add("source.max_wait", max_wait, "allowed: seconds, a number >= 0")
+        max_wait = 300
     return SourceConfig(
         base,
         str(s.get("client_id") or ""),
@@ -186,6 +192,7 @@ def _source(raw, problems) -> SourceConfig | None:
         float(share),
         workers,
         float(timeout),
+        float(max_wait),
     )
 
 
@@ -291,11 +298,12 @@ def _report(item, path, problems) -> list[ReportConfig]:
     return [ReportConfig(name, users, field_, field_ids, range_, range_ids, tuple(rating), status)]
 
 
-def _destinations(raw, problems) -> tuple[Path | None, Secret | None, str | None]:
+def _destinations(raw, problems) -> tuple[Path | None, Secret | None, str | None, float]:
     d = _section(raw, "destinations", ("parquet", "sql"), problems)
     if not d:
         problems.add("destinations", _MISSING, "required: parquet: {path: …} and/or sql: {url: …}")
     path = url = schema = None
+    timeout = 300.0
     if "parquet" in d:
         p = d["parquet"] or {}
         if not isinstance(p, Mapping) or not isinstance(p.get("path"), str) or not p["path"]:
@@ -319,18 +327,10 @@ def _destinations(raw, problems) -> tuple[Path | None, Secret | None, str | None
                 "sqlite:///hs.db or postgresql+psycopg://user@host/db",
             )
         else:
-            from sqlalchemy.engine import make_url
-
             try:
-                make_url(s["url"])
-                url = Secret(s["url"])
-            except Exception:
-                problems.add(
-                    "destinations.sql.url",
-                    "***",
-                    "not a SQLAlchemy URL, e.g. "
-                    "sqlite:///hs.db or postgresql+psycopg://user@host/db",
-                )
+                url = Secret(normalize_sql_url(s["url"]))
+            except ConfigError as exc:
+                problems.note("destinations.sql.url", str(exc))
             schema = s.get("schema")
             if schema is not None and not (isinstance(schema, str) and IDENT_RE.match(schema)):
                 problems.add(
@@ -339,10 +339,16 @@ def _destinations(raw, problems) -> tuple[Path | None, Secret | None, str | None
                     "allowed: null or an identifier (letters, digits, _)",
                 )
                 schema = None
+            timeout = s.get("timeout", 300)
+            if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+                problems.add("destinations.sql.timeout", timeout, "allowed: seconds, a number > 0")
+                timeout = 300
             for k in s:
-                if k not in ("url", "schema"):
-                    problems.add(f"destinations.sql.{k}", s[k], "unknown key; allowed: url, schema")
-    return path, url, schema
+                if k not in ("url", "schema", "timeout"):
+                    problems.add(
+                        f"destinations.sql.{k}", s[k], "unknown key; allowed: url, schema, timeout"
+                    )
+    return path, url, schema, float(timeout)
 
 
 TOP_KEYS = ("source", "windows", "filters", "reports", "destinations")
@@ -376,7 +382,7 @@ def parse_config(raw: Any, path: Path | None = None) -> Config:
         for i, item in enumerate(items):
             for r in _report(item, f"reports[{i}]", problems):
                 reports[r.name] = r  # a later entry refines an earlier one (e.g. after all)
-    parquet, url, schema = _destinations(raw, problems)
+    parquet, url, schema, sql_timeout = _destinations(raw, problems)
     if len(problems.items) == 1:  # the usual case: one line
         raise ConfigError(f"{path}: {problems.items[0]}" if path else problems.items[0])
     if problems.items:
@@ -384,7 +390,9 @@ def parse_config(raw: Any, path: Path | None = None) -> Config:
         raise ConfigError(
             f"{len(problems.items)} problems{where}, one a line:\n  " + "\n  ".join(problems.items)
         )
-    return Config(source, windows, filters, tuple(reports.values()), parquet, url, schema, path)
+    return Config(
+        source, windows, filters, tuple(reports.values()), parquet, url, schema, sql_timeout, path
+    )
 
 
 def load_config(path: str | Path) -> Config:

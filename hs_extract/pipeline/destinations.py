@@ -38,9 +38,10 @@ class Destinations:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.parquet = ParquetDestination(config.parquet_path) if config.parquet_path else None
-        self.sql = (
-            SqlDestination(config.sql_url.reveal(), config.sql_schema) if config.sql_url else None
-        )
+        self.sql = None
+        if config.sql_url:
+            url = config.sql_url.reveal()
+            self.sql = SqlDestination(url, config.sql_schema, timeout=config.sql_timeout)
         self.state = self.sql or JsonState(config.parquet_path)
         self._lock: RunLock | None = None
 
@@ -57,7 +58,7 @@ class Destinations:
             locks.append(FileLock(path, f"parquet {self.parquet.path}"))
         if self.sql:
             engine = self.sql.engine
-            where = f"sql {self.sql.engine.url.render_as_string(hide_password=True)}"
+            where = f"sql {self.sql.where}"
             if engine.dialect.name == "postgresql":
                 where += f" schema {self.sql.schema or 'public'}"
                 locks.append(PostgresLock(engine, self.sql.schema, where))

@@ -8,11 +8,12 @@ from collections.abc import Iterable, Mapping, Sequence
 import pyarrow as pa
 
 from ..api.client import LISTS, ApiClient
+from ..errors import ConfigError
 from ..normalize import Sink, normalize_dimension
-from .config import ReportConfig
+from .config import Config, ReportConfig
 from .planner import Lists
 
-__all__ = ["fetch_lists", "needed_for_slices", "slice_ids", "snapshot_tables"]
+__all__ = ["check_slice_ids", "fetch_lists", "needed_for_slices", "slice_ids", "snapshot_tables"]
 
 
 def needed_for_slices(reports: Iterable[ReportConfig]) -> list[str]:
@@ -50,3 +51,24 @@ def snapshot_tables(
     for name, items in listings.items():
         out.update(normalize_dimension(name, items, loaded_at, run_id, sink))
     return out
+
+
+def check_slice_ids(config: Config, listings: Mapping[str, Sequence[dict]]) -> None:
+    """ConfigError for a configured user, team or tag id the account does not have
+    (before any report request: an unknown id would fail every one of its windows)."""
+    ids = slice_ids(listings)
+    people, tags = {*ids.users, *ids.teams}, set(ids.tags)
+    for rc in config.reports:
+        checks = []
+        if isinstance(rc.users, tuple) and "users" in listings:
+            checks.append(("users", rc.users, people, "a user or team", "/v2/users, /v2/teams"))
+        if rc.field == "tagid" and isinstance(rc.field_ids, tuple) and "tags" in listings:
+            checks.append(("field_ids", rc.field_ids, tags, "a tag", "/v2/tags"))
+        for key, given, known, what, where in checks:
+            unknown = [i for i in given if i not in known]
+            if unknown:
+                some = ", ".join(map(str, sorted(known)[:12]))
+                raise ConfigError(
+                    f"reports.{rc.name}.{key}: {', '.join(map(str, unknown))} is not {what} "
+                    f"of the account ({where}); allowed: {some}" + (" …" if len(known) > 12 else "")
+                )

@@ -27,6 +27,7 @@ from typing import Protocol
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from .. import interrupt
 from ..errors import LoadError, LockedError
 
 __all__ = ["DestinationLock", "FileLock", "PostgresLock", "RunLock"]
@@ -159,13 +160,11 @@ class PostgresLock(DestinationLock):
         return _holder(fields)
 
     def release(self) -> None:
+        # Ending the session frees the lock; no unlock round trip, which would wait for ever
+        # on a server that stopped answering. The connection is discarded, not pooled.
         if self._conn is not None:
             with contextlib.suppress(sa.exc.SQLAlchemyError):
-                self._conn.execute(
-                    sa.text("select pg_advisory_unlock(:ns, :key)"),
-                    {"ns": NAMESPACE, "key": self.key},
-                )
-            with contextlib.suppress(sa.exc.SQLAlchemyError):
+                self._conn.invalidate()
                 self._conn.close()
             self._conn = None
 
@@ -178,7 +177,7 @@ class RunLock:
         locks: Sequence[DestinationLock],
         *,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] = interrupt.sleep,
     ) -> None:
         self.locks = list(locks)
         self._clock, self._sleep = clock, sleep

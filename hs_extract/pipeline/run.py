@@ -12,17 +12,18 @@ import datetime as dt
 import logging
 import threading
 import uuid
-from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
 
 import pendulum
+import sqlalchemy as sa
 
+from .. import interrupt
 from ..api.catalog import REPORTS, Kind
 from ..api.client import ApiClient
 from ..api.paging import Page, PageWalk
-from ..errors import AccessDeniedError, ConfigError, HSExtractError
+from ..api.retry import RetryConfig
+from ..errors import AccessDeniedError, HSExtractError
 from ..load.parquet import ParquetDestination, unit_id
 from ..load.sql import SqlDestination, UnitData
 from ..memory import limit_malloc_arenas, use_lean_arrow_pool
@@ -36,13 +37,20 @@ from ..normalize import (
     tables_of,
     tables_of_dimension,
 )
-from .commit import Loader, RowBudget
+from .commit import Budget, Loader, RowBudget
 from .config import Config, workers_for
 from .destinations import Destinations
-from .lists import fetch_lists, needed_for_slices, slice_ids, snapshot_tables
+from .lists import (
+    check_slice_ids,
+    fetch_lists,
+    needed_for_slices,
+    slice_ids,
+    snapshot_tables,
+)
 from .planner import Lists, Plan, Request, Unit, add_lost, build_plan
+from .result import RunResult
 from .units import dedupe_all, split_windows
-from .windows import Window, default_end, iter_windows
+from .windows import Window, range_windows
 
 __all__ = ["Pipeline", "RunResult"]
 
@@ -54,33 +62,6 @@ log = logging.getLogger("hs_extract.run")
 
 #: rows the fetchers may hold at once, all units together (about 60 MB of pages and tables)
 ROWS_IN_FLIGHT = 40_000
-
-
-@dataclass
-class RunResult:
-    """What a run did; ``ok`` only when every planned unit was loaded."""
-
-    run_id: str
-    plan: Plan
-    units_loaded: int = 0
-    rows: Counter = field(default_factory=Counter)
-    failures: list[tuple[str, str]] = field(default_factory=list)
-    denied: dict[str, str] = field(default_factory=dict)
-    pages: int = 0
-    unknown_keys: set[str] = field(default_factory=set)
-    interrupted: bool = False
-    #: rows dropped because their key repeated (a result sent twice while paging), per table
-    repeats: Counter = field(default_factory=Counter)
-    #: reports that left the config since the last run: their tables stay, no longer updated
-    removed: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.failures and not self.denied and not self.interrupted
-
-    @property
-    def units_failed(self) -> int:
-        return len(self.plan.units) - self.units_loaded
 
 
 class Pipeline:
@@ -103,10 +84,12 @@ class Pipeline:
             rate_limit_per_minute=src.rate_limit_per_minute,
             rate_limit_share=src.rate_limit_share,
             timeout=(10.0, src.timeout),
+            retry=RetryConfig(max_wait=src.max_wait),
         )
         self.sink = Sink(strict=strict)
         self._now = now or (lambda: dt.datetime.now(dt.UTC))
         self.dest = Destinations(config)
+        self._listings: dict[str, list[dict]] | None = None
         self._load_lock = threading.Lock()
         self._rows = RowBudget(ROWS_IN_FLIGHT)
 
@@ -147,24 +130,21 @@ class Pipeline:
     # --- planning ------------------------------------------------------------------------------
 
     def windows(self, start: dt.date | None = None, end: dt.date | None = None) -> list[Window]:
-        w = self.config.windows
-        today = default_end(self._now(), w.timezone)
-        first = w.start
-        if isinstance(first, int):  # relative: -28 means 28 days before today
-            first = today.add(days=first).date()
-        first, last = start or first, end or w.end or today
-        as_day = [d.date() if isinstance(d, dt.datetime) else d for d in (first, last)]
-        if as_day[1] <= as_day[0]:
-            raise ConfigError(
-                f"--end: {last} is not after the first window's start {first}; allowed: a "
-                "later --end (or an earlier --start)"
-            )
-        return iter_windows(first, last, w.size, w.timezone)
+        """The windows of the range (``--start``/``--end`` over the config's); ConfigError for
+        a range that holds no window that is over (checked before anything is created)."""
+        return range_windows(self.config.windows, self._now(), start, end)
 
     def lists(self, reports: Sequence[str] | None = None) -> Lists:
         """Ids the config's slices need, from /v2/users, /v2/teams and /v2/tags (not reports)."""
         wanted = [r for r in self.config.reports if not reports or r.name in reports]
         return slice_ids(fetch_lists(self.client, needed_for_slices(wanted)))
+
+    def prefetch_lists(self) -> dict[str, list[dict]]:
+        """Fetch the list endpoints now and check the configured ids against them; the run
+        that follows uses them (no second fetch)."""
+        self._listings = fetch_lists(self.client, DIMENSION_NAMES)
+        check_slice_ids(self.config, self._listings)
+        return self._listings
 
     def plan(self, start=None, end=None, reports=None, full_refresh=False, lists=None) -> Plan:
         """The requests a run would make, without calling any report endpoint: windows not
@@ -194,20 +174,28 @@ class Pipeline:
         reports=None,
         full_refresh=False,
         progress: Callable[[RunResult, Request | None], None] | None = None,
+        *,
+        max_minutes: float | None = None,
+        max_requests: int | None = None,
     ) -> RunResult:
         """Load every planned unit, alone on the destinations; failures are collected, not
-        raised. A config that changed what a loaded report holds raises ConfigError first."""
+        raised. A config that changed what a loaded report holds raises ConfigError first.
+        With a budget (minutes, requests), no unit starts once it is spent: the run is
+        ``partial`` and the next one goes on. SIGINT/SIGTERM end it in seconds, logged."""
+        budget = Budget(self.client.stats, max_minutes, max_requests)
         with self.dest.locked():
-            return self._run(start, end, reports, full_refresh, progress)
+            return self._run(start, end, reports, full_refresh, progress, budget)
 
-    def _run(self, start, end, reports, full_refresh, progress) -> RunResult:
+    def _run(self, start, end, reports, full_refresh, progress, budget) -> RunResult:
         use_lean_arrow_pool()
         limit_malloc_arenas()  # before the pools start their threads
         run_id = pendulum.now("UTC").format("YYYYMMDDTHHmmss") + "-" + uuid.uuid4().hex[:6]
         names = [r.name for r in self.config.reports if not reports or r.name in reports]
         self.dest.check_config(names, rebuild=full_refresh)  # before any request
         removed = self.dest.adopt_config(names, rebuild=full_refresh)
-        listings = fetch_lists(self.client, DIMENSION_NAMES)  # the slices' ids among them
+        listings = self._listings or fetch_lists(self.client, DIMENSION_NAMES)  # slice ids too
+        self._listings = None
+        check_slice_ids(self.config, listings)
         plan = self.plan(start, end, reports, full_refresh, slice_ids(listings))
         result = RunResult(run_id, plan, removed=removed)
         started = dt.datetime.now(dt.UTC)
@@ -220,54 +208,60 @@ class Pipeline:
             lambda unit: self._loaded(unit, result),
             lambda unit, message: self._failed(unit, message, result),
         )
-        with (
-            ThreadPoolExecutor(workers, thread_name_prefix="hs-unit") as pool,
-            ThreadPoolExecutor(workers, thread_name_prefix="hs-page") as pages,
-        ):
-            pending: dict[Future, Request] = {}
-            # window by window, all reports: a denied report is learned of after one request,
-            # and the oldest windows complete first
-            queue = iter(sorted(plan.requests, key=lambda r: r.windows[0].start))
-            try:
-                while True:
-                    while len(pending) < workers * 2:  # a short queue keeps memory flat
-                        req = next(queue, None)
-                        if req is None:
-                            break
-                        if req.report in skip:
-                            continue
-                        pending[pool.submit(self._do, req, result, skip, loader, pages)] = req
-                    if not pending:
-                        loader.close()  # commit what is queued
+        pool = ThreadPoolExecutor(workers, thread_name_prefix="hs-unit")
+        pages = ThreadPoolExecutor(workers, thread_name_prefix="hs-page")
+        pending: dict[Future, Request] = {}
+        # window by window, all reports: a denied report is learned of after one request,
+        # and the oldest windows complete first
+        queue = iter(sorted(plan.requests, key=lambda r: r.windows[0].start))
+        try:
+            while True:
+                while len(pending) < workers * 2 and not budget.spent() and not loader.down:
+                    req = next(queue, None)  # a short queue keeps memory flat
+                    if req is None:
                         break
-                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for fut in done:
-                        req = pending.pop(fut)
-                        self._settle(fut, req, result, skip)
-                        if progress:
-                            progress(result, req)
-            except KeyboardInterrupt:
-                result.interrupted = True
-                for fut in pending:
-                    fut.cancel()
-                raise
-            finally:
-                result.unknown_keys = set(self.sink.unknown)
-                self._log_run(
-                    result,
-                    started_at=started,
-                    status=self._status(result),
-                    finished_at=dt.datetime.now(dt.UTC),
-                )
+                    if req.report in skip:
+                        continue
+                    pending[pool.submit(self._do, req, result, skip, loader, pages)] = req
+                if not pending:
+                    # the budget ran out with units left (a destination that stopped
+                    # answering stops the run too: those units fail, they are not "partial")
+                    result.partial = budget.spent() and next(queue, None) is not None
+                    break
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    req = pending.pop(fut)
+                    self._settle(fut, req, result, skip)
+                    if progress:
+                        progress(result, req)
+        except KeyboardInterrupt as exc:  # SIGINT, SIGTERM (interrupt.py), Ctrl-C
+            interrupt.stop()  # every wait of every thread ends now
+            result.interrupted = getattr(exc, "exit_code", 130)
+            for fut in pending:
+                fut.cancel()
+        finally:
+            # the units already fetched are committed; requests still in flight are dropped
+            # (the process exits without waiting for them: their units load next run)
+            loader.close()
+            pool.shutdown(wait=not result.interrupted, cancel_futures=True)
+            pages.shutdown(wait=not result.interrupted, cancel_futures=True)
+            result.unknown_keys = set(self.sink.unknown)
+            self._log_run(
+                result,
+                started_at=started,
+                status=result.status,
+                finished_at=dt.datetime.now(dt.UTC),
+            )
+            if result.interrupted:
+                interrupt.STOP.clear()  # the next run (a notebook's) may wait again
         return result
-
-    @staticmethod
-    def _status(result: RunResult) -> str:
-        return "interrupted" if result.interrupted else "ok" if result.ok else "failed"
 
     def _settle(self, fut: Future, req: Request, result: RunResult, skip: set[str]) -> None:
         exc = fut.exception()
         if exc is None:
+            return
+        if isinstance(exc, KeyboardInterrupt):  # its wait was ended by a stop request
+            result.interrupted = result.interrupted or getattr(exc, "exit_code", 130)
             return
         if isinstance(exc, AccessDeniedError):
             skip.add(req.report)
@@ -277,6 +271,7 @@ class Pipeline:
         text = str(exc) if isinstance(exc, HSExtractError) else f"{type(exc).__name__}: {exc}"
         for unit in req.units:
             result.failures.append((str(unit), text))
+            _log_failure(str(unit), text)
         log.debug("request failed", exc_info=exc)
 
     def _do(
@@ -395,6 +390,7 @@ class Pipeline:
     def _failed(self, unit: UnitData, message: str, result: RunResult) -> None:
         with self._load_lock:
             result.failures.append((unit.label, message))
+        _log_failure(unit.label, message)
 
     def _log_run(self, result: RunResult, **values) -> None:
         stats = self.client.stats
@@ -407,16 +403,17 @@ class Pipeline:
             rate_limited=stats.rate_limited,
             rows=sum(result.rows.values()),
             repeats_dropped=sum(result.repeats.values()),
-            message=_message(result),
+            message=result.message,
         )
-        self.dest.log_run(result.run_id, values)
+        try:
+            self.dest.log_run(result.run_id, values)
+        except (sa.exc.SQLAlchemyError, OSError, HSExtractError) as exc:  # a dead database, a
+            reason = str(getattr(exc, "orig", exc)).strip().splitlines()  # full disk: say so
+            result.log_error = reason[0] if reason else type(exc).__name__
+            log.warning("the run could not be logged: %s", result.log_error)
 
 
-def _message(result: RunResult) -> str | None:
-    """The run log's message: failures, denied reports, repeated results dropped."""
-    parts = [f"{u}: {m}" for u, m in result.failures[:20]]
-    parts += [f"{r}: {m}" for r, m in result.denied.items()]
-    if result.repeats:
-        counts = ", ".join(f"{t} {n}" for t, n in sorted(result.repeats.items()))
-        parts.append(f"repeated results dropped: {counts}")
-    return "; ".join(parts) or None
+def _log_failure(unit: str, text: str) -> None:
+    """One log line per failure, as it happens (the summary lists them again at the end)."""
+    line = text.splitlines()[0] if text else "failed"
+    log.info("failed: %s: %s", unit, line, extra={"event": "unit_failed", "fields": {"unit": unit}})

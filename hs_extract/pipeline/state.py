@@ -75,9 +75,19 @@ class JsonState:
         )
         return [r for r in rows if not report or r["report"] == report]
 
-    def reset(self, reports=None) -> int:
+    def reset(self, reports=None, start=None, end=None) -> int:
+        """Forget loaded windows (of ``reports``, starting in [start, end)); how many."""
+
+        def chosen(u: dict) -> bool:
+            when = dt.datetime.fromisoformat(u["window_start"])
+            return (
+                (not reports or u["report"] in reports)
+                and (start is None or when >= start)
+                and (end is None or when < end)
+            )
+
         with self._lock:
-            gone = [k for k, u in self._units.items() if not reports or u["report"] in reports]
+            gone = [k for k, u in self._units.items() if chosen(u)]
             for k in gone:
                 del self._units[k]
             self._write()

@@ -13,7 +13,17 @@ from dataclasses import dataclass
 
 import pendulum
 
-__all__ = ["SIZES", "Window", "align", "default_end", "iter_windows", "select_windows"]
+from ..errors import ConfigError
+
+__all__ = [
+    "SIZES",
+    "Window",
+    "align",
+    "default_end",
+    "iter_windows",
+    "range_windows",
+    "select_windows",
+]
 
 SIZES = ("day", "week", "month")
 
@@ -108,3 +118,25 @@ def select_windows(
     missing = [w for w in windows if w.start not in done]
     again = [w for w in windows if w.start in done][-lookback:] if lookback else []
     return sorted(set(missing) | set(again))
+
+
+def range_windows(w, now: dt.datetime, start=None, end=None) -> list[Window]:
+    """The windows of one run: ``start``/``end`` (``--start``/``--end``) over the config's
+    ``w`` (``WindowsConfig``). ConfigError when the range holds no window that is over."""
+    today = default_end(now, w.timezone)
+    first = w.start
+    if isinstance(first, int):  # relative: -28 means 28 days before today
+        first = today.add(days=first).date()
+    if start is None and first >= today.date():
+        raise ConfigError(
+            f"windows.start: {first} is not before today ({today.date()} in "
+            f"{w.timezone}): no window of it is over yet; allowed: an earlier date"
+        )
+    first, last = start or first, end or w.end or today
+    as_day = [d.date() if isinstance(d, dt.datetime) else d for d in (first, last)]
+    if as_day[1] <= as_day[0]:
+        raise ConfigError(
+            f"--end: {as_day[1]} is not after the first window's start {as_day[0]}; "
+            "allowed: a later --end (or an earlier --start)"
+        )
+    return iter_windows(first, last, w.size, w.timezone)

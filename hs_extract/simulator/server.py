@@ -173,10 +173,16 @@ class Simulator:
     def __exit__(self, *exc) -> None:
         self.stop()
 
-    def serve_forever(self) -> None:
-        """Serve in the calling thread until interrupted (the CLI's ``simulate``)."""
+    def bind(self) -> Simulator:
+        """Listen on the port now (OSError when it is taken); ``serve_forever`` serves it."""
         self._server = SimServer((self.host, self.port), handler_for(self))
         self.port = self._server.server_address[1]
+        return self
+
+    def serve_forever(self) -> None:
+        """Serve in the calling thread until interrupted (the CLI's ``simulate``)."""
+        if self._server is None:
+            self.bind()
         try:
             self._server.serve_forever()
         finally:

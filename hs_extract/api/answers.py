@@ -1,0 +1,95 @@
+"""Reading Help Scout's answers: a whole body by its deadline, and what an error says."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import requests
+import urllib3
+
+from ..errors import FieldError
+
+__all__ = ["body_message", "describe", "field_errors", "json_or_none", "read_whole"]
+
+
+def read_whole(resp: requests.Response, deadline: float) -> None:
+    """Read the whole body of a streamed answer by ``deadline`` (``time.perf_counter``), chunk
+    by chunk as it arrives; ``requests.Timeout`` past it. The body is then ``resp.content``."""
+    chunks = []
+    try:
+        while time.perf_counter() <= deadline:
+            chunk = resp.raw.read1(CHUNK, decode_content=True)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        else:
+            resp.close()
+            raise requests.Timeout("the whole answer did not arrive in time")
+    except requests.Timeout:
+        raise
+    except urllib3.exceptions.ReadTimeoutError as exc:
+        raise requests.ReadTimeout(str(exc)) from None
+    except urllib3.exceptions.DecodeError as exc:
+        raise requests.exceptions.ContentDecodingError(str(exc)) from None
+    except (urllib3.exceptions.ProtocolError, urllib3.exceptions.SSLError, OSError) as exc:
+        raise requests.exceptions.ChunkedEncodingError(str(exc)) from None
+    resp._content = b"".join(chunks)
+    resp._content_consumed = True
+
+
+CHUNK = 1 << 16
+
+
+def describe(failure: BaseException | None, resp: requests.Response | None = None) -> str:
+    if failure is None:
+        return "server error"
+    if isinstance(failure, json.JSONDecodeError):
+        if resp is None:
+            return "truncated or invalid JSON body"
+        kind = resp.headers.get("Content-Type", "no Content-Type").split(";")[0]
+        text = resp.content[:60].decode("utf-8", "replace").strip() or "(empty)"
+        return (
+            f"the body is not JSON ({kind}, {len(resp.content):,} bytes: {text!r}); a proxy "
+            "or captive portal in the way, or a cut-off answer"
+        )
+    if isinstance(failure, requests.Timeout):
+        return "timed out"
+    if isinstance(failure, requests.exceptions.ChunkedEncodingError):
+        return "connection dropped mid-body"
+    if isinstance(failure, requests.ConnectionError):
+        return "connection failed or was reset"
+    return type(failure).__name__
+
+
+def json_or_none(resp: requests.Response | None) -> Any:
+    if resp is None:
+        return None
+    try:
+        return json.loads(resp.content)
+    except (ValueError, TypeError):
+        return None
+
+
+def body_message(body: Any) -> str | None:
+    if not isinstance(body, dict):
+        return None
+    for key in ("message", "error_description", "error"):
+        if isinstance(body.get(key), str):
+            return body[key]
+    return None
+
+
+def field_errors(body: Any) -> tuple[FieldError, ...]:
+    if not isinstance(body, dict):
+        return ()
+    embedded = body.get("_embedded")
+    items = embedded.get("errors") if isinstance(embedded, dict) else None
+    if not isinstance(items, list):
+        return ()
+    return tuple(
+        FieldError(e.get("path"), e.get("message"), e.get("rejectedValue"))
+        for e in items
+        if isinstance(e, dict)
+    )

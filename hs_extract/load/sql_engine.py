@@ -1,0 +1,119 @@
+"""The SQL engine of a destination: the URL checked, the driver present, every wait bounded.
+
+- ``postgres://`` and ``postgresql://`` (Heroku, libpq style) mean PostgreSQL through psycopg 3,
+  whose COPY the loader uses; ``sqlite:///path`` is SQLite. Anything else is refused in one line.
+- PostgreSQL sessions get ``statement_timeout`` and ``lock_timeout``, a connect timeout, and a
+  :class:`~.watchdog.Watchdog` that cuts a connection a frozen server never answers on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+from collections.abc import Iterator
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine, make_url
+
+from ..errors import ConfigError, DestinationUnavailable
+from ..masking import mask_url
+from .watchdog import Watchdog
+
+__all__ = ["DIALECTS", "Bounded", "normalize_sql_url", "unavailable_as"]
+
+#: the databases hs_extract loads into, as the URL names them
+DIALECTS = {
+    "sqlite": "sqlite:///path/to/file.db",
+    "postgresql": "postgresql+psycopg://user@host/db",
+}
+CONNECT_TIMEOUT = 10
+LOCK_TIMEOUT = 60
+
+
+def normalize_sql_url(url: str) -> str:
+    """The URL SQLAlchemy gets; ConfigError (naming the key and what is allowed) otherwise."""
+    key = "destinations.sql.url"
+    for old in ("postgres://", "postgresql://"):
+        if url.startswith(old):  # libpq and Heroku style: PostgreSQL through psycopg 3
+            url = "postgresql+psycopg://" + url[len(old) :]
+    try:
+        parsed = make_url(url)
+    except (sa.exc.ArgumentError, ValueError):
+        raise ConfigError(
+            f"{key}: {mask_url(url)!r} is not a database URL; allowed: "
+            + ", ".join(DIALECTS.values())
+        ) from None
+    # the driver as written (asking SQLAlchemy would load a dialect that may not exist)
+    backend, _, driver = parsed.drivername.partition("+")
+    if backend not in DIALECTS:
+        raise ConfigError(
+            f"{key}: {backend}:// is not supported; allowed: " + ", ".join(DIALECTS.values())
+        )
+    if backend == "postgresql":
+        if driver != "psycopg":
+            raise ConfigError(
+                f"{key}: postgresql+{driver} is not supported (the loader uses psycopg 3's "
+                "COPY); allowed: postgresql+psycopg://user@host/db"
+            )
+        if importlib.util.find_spec("psycopg") is None:
+            raise ConfigError(
+                f"{key}: PostgreSQL needs the psycopg driver, which is not installed: "
+                "pip install 'hs-extract[postgres]'"
+            )
+    return url
+
+
+class Bounded:
+    """An engine whose PostgreSQL work is bounded in time; ``tx()`` and ``read()`` give
+    guarded connections (SQLite needs no guard: a local file, and its busy timeout)."""
+
+    def __init__(self, url: str, timeout: float = 300.0, engine: Engine | None = None):
+        self.timeout = timeout
+        if engine is None:
+            url = normalize_sql_url(url)
+            backend = make_url(url).get_backend_name()
+            if backend == "postgresql":
+                options = f"-c statement_timeout={int(timeout * 1000)} " + (
+                    f"-c lock_timeout={LOCK_TIMEOUT * 1000}"
+                )
+                engine = sa.create_engine(
+                    url, connect_args={"connect_timeout": CONNECT_TIMEOUT, "options": options}
+                )
+            else:
+                engine = sa.create_engine(url, pool_pre_ping=True)
+        self.engine = engine
+        self.watchdog: Watchdog | None = None
+        if engine.dialect.name == "postgresql":
+            # a little more than the server's own timeout: the server ends slow statements,
+            # the watchdog a server that stopped answering
+            self.watchdog = Watchdog(timeout + 30)
+            self.watchdog.install(engine)
+
+    @contextlib.contextmanager
+    def tx(self) -> Iterator[Connection]:
+        """A transaction, committed (or rolled back) within the deadline."""
+        with self.engine.connect() as conn, self._guard(conn), conn.begin():
+            yield conn
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn, self._guard(conn):
+            yield conn
+
+    def _guard(self, conn: Connection):
+        if self.watchdog is None:
+            return contextlib.nullcontext()
+        return self.watchdog.guard(conn.connection.driver_connection)
+
+
+@contextlib.contextmanager
+def unavailable_as(where: str) -> Iterator[None]:
+    """A connection-level failure (refused, dropped, cut at its deadline, timed out) as
+    DestinationUnavailable naming ``where``; other errors pass through."""
+    try:
+        yield
+    except (sa.exc.OperationalError, sa.exc.DisconnectionError, sa.exc.InterfaceError) as exc:
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()
+        raise DestinationUnavailable(
+            f"sql: {where} did not answer: {reason[0] if reason else type(exc).__name__}"
+        ) from None

@@ -1,0 +1,62 @@
+"""What a run did: units loaded and failed, rows, repeats, and how it ended."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .planner import Plan
+
+__all__ = ["RunResult"]
+
+
+@dataclass
+class RunResult:
+    """What a run did; ``ok`` only when every planned unit was loaded."""
+
+    run_id: str
+    plan: Plan
+    units_loaded: int = 0
+    rows: Counter = field(default_factory=Counter)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    denied: dict[str, str] = field(default_factory=dict)
+    pages: int = 0
+    unknown_keys: set[str] = field(default_factory=set)
+    #: 0, or the exit status of the signal that stopped the run (130 SIGINT, 143 SIGTERM)
+    interrupted: int = 0
+    #: the run's budget (--max-minutes, --max-requests) ran out: the rest loads next run
+    partial: bool = False
+    #: rows dropped because their key repeated (a result sent twice while paging), per table
+    repeats: Counter = field(default_factory=Counter)
+    #: reports that left the config since the last run: their tables stay, no longer updated
+    removed: list[str] = field(default_factory=list)
+    #: why the run could not be written to ``_hs_extract_runs`` / ``_runs.jsonl`` (or None)
+    log_error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Everything planned was loaded (a partial run loaded everything it started)."""
+        return not self.failures and not self.denied and not self.interrupted
+
+    @property
+    def units_failed(self) -> int:
+        return len(self.plan.units) - self.units_loaded
+
+    @property
+    def status(self) -> str:
+        """How the run ended, as ``_hs_extract_runs.status`` says it."""
+        if self.interrupted:
+            return "interrupted"
+        if not self.ok:
+            return "failed"
+        return "partial" if self.partial else "ok"
+
+    @property
+    def message(self) -> str | None:
+        """The run log's message: failures, denied reports, repeated results dropped."""
+        parts = [f"{u}: {m}" for u, m in self.failures[:20]]
+        parts += [f"{r}: {m}" for r, m in self.denied.items()]
+        if self.repeats:
+            counts = ", ".join(f"{t} {n}" for t, n in sorted(self.repeats.items()))
+            parts.append(f"repeated results dropped: {counts}")
+        return "; ".join(parts) or None
