@@ -131,6 +131,28 @@ def test_the_other_apps_estimate_follows_the_headers_and_goes_stale():
     assert limiter.stats.others == 0
 
 
+def test_an_answer_overtaken_by_earlier_requests_keeps_the_other_apps_estimate():
+    # CI, 2026-11: a run started while plan's requests were still in the account's window
+    # got a 429. 16 requests went out at once; the last one sent reached the server first, its
+    # "remaining" did not count the 15 still on their way, and the estimate of the other
+    # apps' use fell to 0, so the limiter let through what the server had no room for.
+    clock = FakeClock()
+    limiter = RateLimiter(per_minute=40, window=6.0, clock=clock, sleep=clock.sleep)
+    with limiter.slot() as sent:
+        pass
+    limiter.observe(limit=40, remaining=29, sent=sent)  # 10 of another process + ours
+    assert limiter.stats.others == 10
+    sends = []
+    for _ in range(16):
+        clock.advance(0.001)
+        sends.append(limiter.acquire())
+    clock.advance(0.05)
+    limiter.release(sent=sends[-1])  # the last one sent, answered first
+    limiter.observe(limit=40, remaining=28, sent=sends[-1])  # 10 + the serial one + itself
+    assert limiter.stats.others == 10
+    assert limiter.used() + 10 <= 40
+
+
 def test_remaining_header_consistent_with_own_use_books_nothing():
     clock = FakeClock()
     limiter = RateLimiter(per_minute=10, clock=clock, sleep=clock.sleep)

@@ -59,6 +59,7 @@ class RateLimiter:
         self._cond = threading.Condition()
         self._done: deque[float] = deque()  # completion times, ascending
         self._sent: deque[float] = deque()  # send times, ascending, to read the headers
+        self._open: list[float] = []  # send times of the requests in flight, ascending
         self._inflight = 0
         self._paused_until = 0.0
         # the account's limit (from the header; until then, ours undivided) and other apps' use
@@ -117,6 +118,7 @@ class RateLimiter:
                 if wait == 0.0:
                     self._inflight += cost
                     self._sent.extend([now] * cost)
+                    self._open.extend([now] * cost)  # the clock never goes back: still sorted
                     return now
                 if wait is None:
                     # Only in-flight requests fill the window: one of them must finish first.
@@ -134,11 +136,15 @@ class RateLimiter:
             self.stats.waits += 1
         self.stats.wait_seconds += seconds
 
-    def release(self, cost: int = 1) -> None:
-        """Mark ``cost`` in-flight requests as answered (or failed) now."""
+    def release(self, cost: int = 1, sent: float | None = None) -> None:
+        """Mark ``cost`` in-flight requests (sent at ``sent``; else the oldest) as answered
+        (or failed) now."""
         with self._cond:
             now = self._clock()
             self._inflight -= cost
+            for _ in range(min(cost, len(self._open))):
+                at = bisect.bisect_left(self._open, sent) if sent is not None else 0
+                self._open.pop(min(at, len(self._open) - 1))
             self._done.extend([now] * cost)
             self._cond.notify_all()
 
@@ -149,7 +155,7 @@ class RateLimiter:
         try:
             yield sent
         finally:
-            self.release(cost)
+            self.release(cost, sent)
 
     def observe(
         self,
@@ -175,6 +181,12 @@ class RateLimiter:
             sent = now if sent is None else sent
             ours = bisect.bisect_right(self._sent, sent) - bisect.bisect_right(
                 self._sent, sent - self.window
+            )
+            # Requests sent before this one and still unanswered may reach the server after
+            # it: its "remaining" did not count them, so neither do we (else the other apps'
+            # use would look smaller than it is, and the gap would come back as 429s).
+            ours -= bisect.bisect_left(self._open, sent) - bisect.bisect_right(
+                self._open, sent - self.window
             )
             others = max(0, self._account - max(0, remaining) - ours)
             self._others = others
