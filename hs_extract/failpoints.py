@@ -23,6 +23,7 @@ POINTS = {
     "sql.before_commit": "inside the SQL transaction: rows and state written, not committed",
     "json_state.before_write": "units' files durable, _state.json not yet rewritten",
     "loader.committed": "a batch committed, the run's counts not yet updated",
+    "archive.temp_written": "a unit's archive file written and fsynced, not yet renamed",
 }
 
 

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 import yaml
 
 from hs_extract.failpoints import POINTS
+from hs_extract.load.archive import Archive
 from hs_extract.load.parquet import TMP_PREFIX, unit_id
 from hs_extract.load.sql import unit_key
 from hs_extract.normalize import main_table
@@ -68,7 +69,11 @@ JSON_CASES = cases(SEED + 1, 6 * SCALE, JSON_POINTS)
 
 
 def config(sim, parquet, dest: Dest | None) -> dict:
-    destinations = {"parquet": {"path": str(parquet)}}
+    # the raw archive beside: its files are written (and killed) before each unit's state moves
+    destinations = {
+        "parquet": {"path": str(parquet)},
+        "archive": {"path": str(archive_of(parquet))},
+    }
     if dest is not None:
         destinations["sql"] = dest.sql()
     return {
@@ -77,6 +82,22 @@ def config(sim, parquet, dest: Dest | None) -> dict:
         "reports": REPORTS,
         "destinations": destinations,
     }
+
+
+def archive_of(parquet):
+    return parquet.parent / "archive"
+
+
+def archived(parquet, state: dict) -> bool:
+    """Whether the unit of a state record has its archive file (readable, of that unit)."""
+    start = dt.datetime.fromisoformat(str(state["window_start"]))
+    arch = Archive(archive_of(parquet))
+    files = list(
+        arch.path.glob(
+            f"{state['report']}/*/{unit_id(state['report'], state['slice'], start)}.json.zst"
+        )
+    )
+    return len(files) == 1 and arch.read(files[0])["report"] == state["report"]
 
 
 def run_cli(path, *extra: str, failpoint: str | None = None) -> subprocess.CompletedProcess:
@@ -134,6 +155,7 @@ def crash_then_rerun(sim, tmp_path, dest, point, n, preloaded):
     rerun = run_cli(path)
     assert rerun.returncode == 0, rerun.stderr.decode()
     assert not list(parquet.rglob(f"{TMP_PREFIX}*")), "temporary files left behind"
+    assert not list(archive_of(parquet).rglob(f"{TMP_PREFIX}*")), "temporary archive files left"
     return parquet
 
 
@@ -169,6 +191,7 @@ def test_sigkill_at_a_failpoint_then_rerun_converges_sql(
                     .where(t.c._unit == unit_key(unit_of(s)))
                 ).scalar_one()
                 assert rows == s["rows"], s
+                assert archived(parquet, s), s  # the archive answers for every loaded unit
     finally:
         dest.drop()
 
@@ -190,6 +213,7 @@ def test_sigkill_at_a_failpoint_then_rerun_converges_parquet_only(
         files = list((parquet / main_table(s["report"])).glob(f"window_date=*/{uid}.parquet"))
         assert len(files) == 1, s
         assert ds.dataset(files[0], format="parquet").count_rows() == s["rows"], s
+        assert archived(parquet, s), s
 
 
 def test_the_campaign_covers_every_failpoint():

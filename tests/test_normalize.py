@@ -482,6 +482,9 @@ def test_nulls_stay_nulls_and_types_coerce_losslessly():
         ("email", lambda p: p["current"].update(volume=[]), "$.current.volume"),
         ("conversations", lambda p: p.update(tags={"count": 1, "top": {"id": 1}}), "$.tags.top"),
         ("conversations", lambda p: p.update(busiestDay=[3, 0, 411]), "$.busiestDay"),
+        # window-level sections are named by their own path, not under $.current
+        ("conversations", lambda p: p["tags"]["top"][0].update(id={"x": 1}), "$.tags.top[0].id"),
+        ("conversations", lambda p: p["filterTags"][1].update(id="b"), "$.filterTags[1].id"),
         ("company_customers_helped", lambda p: p.update(current={"date": "x"}), "$.current"),
         ("company_customers_helped", lambda p: p["current"].append(7), "$.current[1]"),
         (

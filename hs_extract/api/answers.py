@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 import urllib3
 
 from ..errors import FieldError
 
-__all__ = ["body_message", "describe", "field_errors", "json_or_none", "read_whole"]
+__all__ = [
+    "answer_record",
+    "body_message",
+    "describe",
+    "field_errors",
+    "json_or_none",
+    "read_whole",
+]
 
 
 def read_whole(resp: requests.Response, deadline: float) -> None:
@@ -93,3 +102,16 @@ def field_errors(body: Any) -> tuple[FieldError, ...]:
         for e in items
         if isinstance(e, dict)
     )
+
+
+def answer_record(resp: requests.Response, url: str, params) -> dict:
+    """Path, query, status, ``X-RateLimit-*`` headers and arrival time of an answer."""
+    return {
+        "path": urlsplit(url).path,
+        "query": dict(params or {}),
+        "status": resp.status_code,
+        "rate_limit": {
+            k: v for k, v in resp.headers.items() if k.lower().startswith("x-ratelimit")
+        },
+        "received_at": dt.datetime.now(dt.UTC).isoformat(),
+    }

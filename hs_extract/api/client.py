@@ -110,11 +110,12 @@ class ApiClient:
         spec = report if isinstance(report, ReportSpec) else get_report(report)
         return build_query(spec, params, self._now())
 
-    def fetch(self, report: str | ReportSpec, **params: Any) -> Any:
-        """One response of ``report``, parsed JSON, unchanged."""
+    def fetch(self, report: str | ReportSpec, raw: bool = False, **params: Any) -> Any:
+        """One response of ``report``, parsed JSON, unchanged (``(bytes, parsed)`` with
+        ``raw``)."""
         spec = report if isinstance(report, ReportSpec) else get_report(report)
         query = build_query(spec, params, self._now())
-        return self.transport.get(spec.path, query, what=spec.name)
+        return self.transport.get(spec.path, query, what=spec.name, raw=raw)
 
     def iter_pages(self, report: str | ReportSpec, **params: Any) -> Iterator[Any]:
         """Every page of ``report`` from ``page`` (default 1) to the last one, complete or

@@ -28,7 +28,14 @@ from ..errors import (
     RedirectError,
     TransientError,
 )
-from .answers import body_message, describe, field_errors, json_or_none, read_whole
+from .answers import (
+    answer_record,
+    body_message,
+    describe,
+    field_errors,
+    json_or_none,
+    read_whole,
+)
 from .auth import ClientCredentials, redact
 from .ratelimit import RateLimiter
 from .retry import TRANSIENT_EXCEPTIONS, Action, RetryConfig, action_for, backoff_delay
@@ -141,10 +148,16 @@ class Transport:
         self._jitter = jitter
         self._lock = threading.Lock()
         self.stats = TransportStats()
+        self._local = threading.local()
         self.headers = {"Accept": "application/json", "User-Agent": f"hs-extract/{__version__}"}
 
     def __repr__(self) -> str:
         return f"Transport(base_url={self.base_url!r}, auth={self.auth!r})"
+
+    def last_answer(self) -> dict | None:
+        """This thread's last successful answer: path, query, status, X-RateLimit-* headers,
+        when it arrived (the raw archive's record of a request)."""
+        return getattr(self._local, "last", None)
 
     def _count(self, name: str, amount: float = 1) -> None:
         with self._lock:
@@ -251,6 +264,8 @@ class Transport:
                     hold=wait,
                 )
             if action is Action.OK:
+                if authenticate:  # what the archive keeps beside the body (never a token)
+                    self._local.last = answer_record(resp, url, params)
                 return (resp.content, body) if raw else body
             if action is Action.REDIRECT:
                 raise self._redirect(resp, what)

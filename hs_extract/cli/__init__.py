@@ -6,8 +6,8 @@ and turns what comes back into tables on stdout, one line per problem on stderr,
 status (see :mod:`hs_extract.cli.common`).
 
 Modules: ``common`` (consoles, error guard, shared options), ``logs`` (levels, JSON, the
-heartbeat), ``jobs`` (run, plan), ``state``, ``history`` (runs), ``explore`` (reports, fetch,
-tables, simulate), ``demo``.
+heartbeat), ``jobs`` (run, plan, rebuild), ``check``, ``state``, ``history`` (runs),
+``explore`` (reports, fetch, tables, simulate), ``demo``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from . import demo, explore, history, jobs, state
+from . import check, demo, explore, history, jobs, state
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -34,6 +34,8 @@ for command in (
     demo.demo,
     jobs.run,
     jobs.plan,
+    jobs.rebuild,
+    check.check,
     state.state,
     history.runs,
 ):

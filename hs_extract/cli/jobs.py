@@ -8,7 +8,17 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from .common import common, err, guarded, leave, open_pipeline, out, wait_option
+from .common import (
+    _date,
+    common,
+    err,
+    guarded,
+    leave,
+    log_options,
+    open_pipeline,
+    out,
+    wait_option,
+)
 from .logs import Heartbeat, json_logs, say
 
 
@@ -135,14 +145,21 @@ def summary(pipeline, result) -> None:
         table.add_row(name, f"{n:,}")
     out.print(table)
     plan = result.plan
-    out.print(
-        f"units loaded {result.units_loaded}/{len(plan.units)} "
-        f"({plan.units_total - len(plan.units)} up to date); "
-        f"requests {stats.requests} ({len(plan.requests)} planned + "
-        f"{result.pages - len(plan.requests)} more pages + lists, tokens and retries); "
-        f"retries {stats.retries}; 429s {stats.rate_limited}",
-        markup=False,
-    )
+    if plan.requests and not plan.units_total:  # a rebuild: every unit from the archive
+        out.print(
+            f"units loaded {result.units_loaded}/{len(plan.units)} from the archive; "
+            f"requests {stats.requests}",
+            markup=False,
+        )
+    else:
+        out.print(
+            f"units loaded {result.units_loaded}/{len(plan.units)} "
+            f"({plan.units_total - len(plan.units)} up to date); "
+            f"requests {stats.requests} ({len(plan.requests)} planned + "
+            f"{result.pages - len(plan.requests)} more pages + lists, tokens and retries); "
+            f"retries {stats.retries}; 429s {stats.rate_limited}",
+            markup=False,
+        )
     for report in result.removed:
         say(
             f"no longer in the config: {report} (its tables stay and are no longer updated)",
@@ -155,6 +172,14 @@ def summary(pipeline, result) -> None:
             f"repeated results dropped (a result sent twice while paging): {repeats}",
             "repeats_dropped",
             tables=dict(result.repeats),
+        )
+    for unit, expected, landed in result.mismatches[:20]:
+        say(
+            f"reconcile: {unit}: the API said {expected} results, {landed} landed",
+            "reconcile",
+            unit=unit,
+            expected=expected,
+            landed=landed,
         )
     for key in sorted(result.unknown_keys):
         say(f"new key (kept in _extra): {key}", "new_key", key=key)
@@ -245,3 +270,38 @@ def plan(config_path, start, end, reports, full_refresh, debug, max_minutes, max
         )
     for report, why in p.skipped.items():
         err.print(f"skipped: {report}: {why}", markup=False)
+
+
+@click.command(
+    epilog="""\b
+Examples:
+  hs-extract rebuild --config prod.yaml
+  hs-extract rebuild --config prod.yaml --reports company --start 2025-01-01 --end 2025-02-01
+"""
+)
+@click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--start", callback=_date, help="First window, YYYY-MM-DD.")
+@click.option("--end", callback=_date, help="End of the last window, YYYY-MM-DD.")
+@click.option("--reports", help="Only these reports (comma-separated names).")
+@wait_option
+@log_options
+@guarded
+def rebuild(config_path, start, end, reports, wait, debug) -> None:
+    """Remake the tables from the raw archive (destinations.archive): zero API requests."""
+    pipeline, names = open_pipeline(config_path, reports)
+    try:
+        pipeline.windows(start, end)
+        with pipeline.locked(wait):
+            pipeline.open()
+            result = pipeline.rebuild(start, end, names)
+    finally:
+        pipeline.close()
+    summary(pipeline, result)
+    for unit in result.missing[:50]:
+        say(
+            f"not in the archive (or archived with other settings): {unit}: forgotten, the "
+            "next run fetches it",
+            "not_archived",
+            unit=unit,
+        )
+    leave(exit_status(result))

@@ -15,7 +15,7 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import pyarrow as pa
@@ -26,7 +26,7 @@ from ..errors import LoadError
 from ..normalize.schema import TableSpec
 from .sql_schema import LAYOUT
 
-__all__ = ["ParquetDestination", "atomic_write_bytes", "unit_id"]
+__all__ = ["ParquetDestination", "atomic_write_bytes", "probe_folder", "unit_id"]
 
 TMP_PREFIX = ".tmp-"
 #: the layout marker; 0.1 wrote layout 1 and no marker (see sql_schema.LAYOUT)
@@ -60,6 +60,28 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     _fsync_dir(path.parent)
 
 
+def probe_folder(path: Path, what: str, key: str, create: bool = True) -> str:
+    """Check a file can be created in ``path`` and removed again (``create``: make the folder
+    first; else a folder not made yet is probed at its nearest existing parent, where the
+    first run makes it). What was found; LoadError naming the config ``key`` if unwritable."""
+    target = Path(path)
+    try:
+        if create:
+            target.mkdir(parents=True, exist_ok=True)
+        while not target.exists():
+            target = target.parent
+        probe = target / f"{TMP_PREFIX}probe-{uuid.uuid4().hex}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise LoadError(
+            f"{what}: cannot write to {path}: {exc.strerror}; choose a writable {key}"
+        ) from None
+    if target == Path(path):
+        return f"{path} is writable (a file was created and removed)"
+    return f"{path} does not exist yet; {target} is writable (the first run creates it)"
+
+
 class ParquetDestination:
     """Parquet datasets under ``path``."""
 
@@ -72,16 +94,7 @@ class ParquetDestination:
     def prepare(self, specs: Iterable[TableSpec] = (), rebuild: bool = False) -> None:
         """Check the directory is writable and holds this layout (``rebuild``: clear one of
         another layout), and remove temporary files a crash left behind."""
-        try:
-            self.path.mkdir(parents=True, exist_ok=True)
-            probe = self.path / f"{TMP_PREFIX}probe-{uuid.uuid4().hex}"
-            probe.write_bytes(b"")
-            probe.unlink()
-        except OSError as exc:
-            raise LoadError(
-                f"parquet: cannot write to {self.path}: {exc.strerror}; choose a writable "
-                "destinations.parquet.path"
-            ) from None
+        self.probe(create=True)
         for tmp in self.path.rglob(f"{TMP_PREFIX}*"):
             with contextlib.suppress(OSError):
                 tmp.unlink()
@@ -98,6 +111,10 @@ class ParquetDestination:
             self._clear()
         if found != LAYOUT:
             self.save_fingerprints({})
+
+    def probe(self, create: bool = False) -> str:
+        """Whether the folder takes files (nothing is left behind); LoadError if not."""
+        return probe_folder(self.path, "parquet", "destinations.parquet.path", create)
 
     def layout(self) -> int | None:
         """The layout the folder holds: None when hs_extract never wrote there."""
@@ -160,6 +177,16 @@ class ParquetDestination:
 
     def files(self, table: str) -> list[Path]:
         return sorted((self.path / table).glob("window_date=*/*.parquet"))
+
+    def frame(self, table: str, columns: Sequence[str]):
+        """Columns of a loaded dataset as a pandas DataFrame; None when it has no file."""
+        import pyarrow.dataset as ds
+
+        files = self.files(table)
+        if not files:
+            return None
+        dataset = ds.dataset(files, format="parquet", schema=pq.read_schema(files[0]))
+        return dataset.to_table(columns=list(columns)).to_pandas()
 
     def unit_files(self, table: str) -> set[str]:
         """Unit ids with a file in ``table`` (a main table's file is written last: whole units)."""

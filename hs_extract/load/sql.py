@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import json
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -28,17 +27,15 @@ from ..errors import ConfigError, LoadError
 from ..masking import mask_url
 from ..normalize.schema import TableSpec
 from .pgcopy import copy_csv, to_csv
+from .sql_books import Books, _chunks, _reason
 from .sql_engine import Bounded, unavailable_as
 from .sql_schema import UNIT_COLUMN, WINDOW_DATE, bookkeeping, declare, prepare_tables
 
 __all__ = ["SqlDestination", "UnitData", "unit_key"]
 
-#: meta rows holding each report's config fingerprint
-FINGERPRINT = "fingerprint:"
 
-
-class SqlDestination:
-    """The SQL tables of one config, with state and run log."""
+class SqlDestination(Books):
+    """The SQL tables of one config, with state and run log (:class:`~.sql_books.Books`)."""
 
     def __init__(
         self,
@@ -195,6 +192,8 @@ class SqlDestination:
                     "window_start": u.window[0],
                     "window_end": u.window[1],
                     "rows": u.rows,
+                    "expected_rows": u.expected,
+                    "pages": u.pages,
                     "loaded_at": now,
                     "run_id": run_id,
                 }
@@ -216,71 +215,6 @@ class SqlDestination:
             for batch in data.to_batches(max_chunksize=5_000):
                 conn.execute(table.insert(), batch.to_pylist())
 
-    # --- state -------------------------------------------------------------------------------
-
-    def loaded(self) -> dict[tuple[str, str], list[dt.datetime]]:
-        """(report, slice) → window starts loaded (none before the first run made the table)."""
-        out: dict[tuple[str, str], list[dt.datetime]] = {}
-        with self.bounded.read() as conn:
-            if not sa.inspect(conn).has_table(self.state.name, schema=self.schema):
-                return out
-            for r in conn.execute(
-                sa.select(self.state.c.report, self.state.c.slice, self.state.c.window_start)
-            ):
-                out.setdefault((r.report, r.slice), []).append(_utc(r.window_start))
-        return out
-
-    def state_rows(self, report: str | None = None) -> list[dict]:
-        q = sa.select(self.state).order_by(
-            self.state.c.report, self.state.c.slice, self.state.c.window_start
-        )
-        if report:
-            q = q.where(self.state.c.report == report)
-        with self.bounded.read() as conn:
-            if not sa.inspect(conn).has_table(self.state.name, schema=self.schema):
-                return []
-            return [dict(r._mapping) for r in conn.execute(q)]
-
-    def reset(self, reports: Sequence[str] | None = None, start=None, end=None) -> int:
-        """Forget loaded windows (of ``reports``, starting in [start, end)); how many."""
-        q = self.state.delete()
-        if reports:
-            q = q.where(self.state.c.report.in_(list(reports)))
-        if start is not None:
-            q = q.where(self.state.c.window_start >= start)
-        if end is not None:
-            q = q.where(self.state.c.window_start < end)
-        with self.bounded.tx() as conn:
-            if not sa.inspect(conn).has_table(self.state.name, schema=self.schema):
-                return 0
-            return conn.execute(q).rowcount
-
-    # --- what the destination holds: each report's config fingerprint -------------------------
-
-    def fingerprints(self) -> dict[str, dict]:
-        """report → the settings its loaded windows were made with (see fingerprint.py)."""
-        meta = self.meta.c
-        q = sa.select(meta.setting, meta.value).where(meta.setting.like(FINGERPRINT + "%"))
-        try:
-            with self.bounded.read() as conn:
-                rows = conn.execute(q).all()
-        except sa.exc.DatabaseError:  # no meta table yet: nothing was loaded here
-            return {}
-        return {s.removeprefix(FINGERPRINT): json.loads(v) for s, v in rows}
-
-    def save_fingerprints(self, fingerprints: Mapping[str, dict]) -> None:
-        meta = self.meta
-        with self.bounded.tx() as conn:
-            conn.execute(meta.delete().where(meta.c.setting.like(FINGERPRINT + "%")))
-            if fingerprints:
-                conn.execute(
-                    meta.insert(),
-                    [
-                        {"setting": FINGERPRINT + r, "value": json.dumps(fp, sort_keys=True)}
-                        for r, fp in fingerprints.items()
-                    ],
-                )
-
     def clear_reports(self, tables: Mapping[str, Sequence[str]]) -> None:
         """Delete every row and state row of these reports (report → its tables), at once."""
         lock = self._lock or _NoLock
@@ -289,15 +223,6 @@ class SqlDestination:
                 for name in names:
                     conn.execute(self.tables[name].delete())
             conn.execute(self.state.delete().where(self.state.c.report.in_(list(tables))))
-
-    def log_run(self, run_id: str, **values: Any) -> None:
-        """Insert or update this run's row in ``_hs_extract_runs``."""
-        with self.bounded.tx() as conn:
-            done = conn.execute(
-                self.runs.update().where(self.runs.c.run_id == run_id).values(**values)
-            ).rowcount
-            if not done:
-                conn.execute(self.runs.insert().values(run_id=run_id, **values))
 
     def close(self) -> None:
         self._encoder.shutdown(wait=False, cancel_futures=True)
@@ -324,11 +249,9 @@ class UnitData:
     label: str = ""  # how messages name the unit
     #: the destinations that lack it (a Parquet folder that lost its files: only that one)
     targets: frozenset[str] = frozenset({"parquet", "sql"})
-
-
-def _chunks(items: list, size: int):
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
+    #: what the API said the unit holds (a listing's count), and the pages it announced
+    expected: int | None = None
+    pages: int | None = None
 
 
 class _NoLockType:
@@ -340,12 +263,3 @@ class _NoLockType:
 
 
 _NoLock = _NoLockType()
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-
-
-def _reason(exc: Exception) -> str:
-    text = str(getattr(exc, "orig", exc)).strip().splitlines()
-    return text[0] if text else type(exc).__name__

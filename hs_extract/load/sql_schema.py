@@ -124,6 +124,10 @@ def bookkeeping(metadata: sa.MetaData) -> tuple[sa.Table, sa.Table, sa.Table]:
         sa.Column("rows", sa.BigInteger, nullable=False),
         sa.Column("loaded_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("run_id", sa.Text, nullable=False),
+        # what the API said the unit holds (a listing's count) and the pages it announced:
+        # rows != expected_rows is a reconciliation warning
+        sa.Column("expected_rows", sa.BigInteger),
+        sa.Column("pages", sa.BigInteger),
     )
     runs = sa.Table(
         RUNS,
@@ -140,6 +144,7 @@ def bookkeeping(metadata: sa.MetaData) -> tuple[sa.Table, sa.Table, sa.Table]:
         sa.Column("rate_limited", sa.BigInteger),
         sa.Column("rows", sa.BigInteger),
         sa.Column("repeats_dropped", sa.BigInteger),
+        sa.Column("mismatches", sa.BigInteger),
         sa.Column("message", sa.Text),
     )
     meta = sa.Table(

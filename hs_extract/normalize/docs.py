@@ -99,6 +99,7 @@ def _table(table: TableSpec) -> list[str]:
     lines += ["| column | type | unit | from | meaning |", "|---|---|---|---|---|"]
     for c in table.columns:
         source = f"`{'.'.join(c.source)}`" if c.source else ""
+        source += "".join(f" or `{a}`" for a in c.aliases)
         lines.append(f"| `{c.name}` | {_type(c.type)} | {c.unit} | {source} | {c.doc} |")
     lines.append("")
     return lines

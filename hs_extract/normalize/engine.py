@@ -10,6 +10,7 @@ column to its declared Arrow type at the end. A value of the wrong shape raises
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +34,7 @@ class Plan:
     nested: list[tuple[str, Plan]] = field(default_factory=list)
     many: list[tuple[str, Many, Plan | None]] = field(default_factory=list)
     one: list[tuple[str, One, Plan]] = field(default_factory=list)
+    aliases: list[tuple[str, str]] = field(default_factory=list)  # other key, column
     known: frozenset[str] = frozenset()
 
 
@@ -49,10 +51,13 @@ def compile_plan(spec: Spec, prefix: str = "") -> Plan:
 
 
 def _build_plan(spec: Spec, prefix: str) -> Plan:
-    plan = Plan(known=frozenset(spec))
+    aliases = [a for kind in spec.values() if isinstance(kind, F) for a in kind.aliases]
+    plan = Plan(known=frozenset([*spec, *aliases]))
     for key, kind in spec.items():
         if isinstance(kind, F):
-            plan.scalars.append((key, column_name(prefix, key, kind.name)))
+            col = column_name(prefix, key, kind.name)
+            plan.scalars.append((key, col))
+            plan.aliases += [(alias, col) for alias in kind.aliases]
         elif isinstance(kind, Many):
             item = compile_plan(kind.item) if isinstance(kind.item, Mapping) else None
             plan.many.append((key, kind, item))
@@ -79,6 +84,13 @@ class Sink:
                 json_path=where,
             )
         self.unknown.add(f"{report}: {where}")
+
+
+def _path(origins, row: int) -> str:
+    for start, origin in reversed(origins):
+        if row >= start:
+            return origin(row - start)
+    return "$"
 
 
 class TableBuilder:
@@ -110,10 +122,12 @@ class TableBuilder:
 
     def path(self, row: int) -> str:
         """JSON path of the object row ``row`` came from."""
-        for start, origin in reversed(self._origins):
-            if row >= start:
-                return origin(row - start)
-        return "$"
+        return _path(self._origins, row)
+
+    def _frozen_path(self) -> Callable[[int], str]:
+        """``path`` as the origins stand now: a child's error is raised later, after a
+        section's origin was popped, and must still name the key it came from."""
+        return functools.partial(_path, tuple(self._origins))
 
     def add_extra(self, row: int, key: str, value: Any) -> None:
         if self.extra[row] is None:
@@ -138,6 +152,11 @@ class TableBuilder:
                 self.set(col, start, [None if it is None else it.get(key) for it in items])
             else:
                 self.set(col, start, [it.get(key) for it in items])
+        for alias, col in plan.aliases:  # the same value under its other name
+            values = self.cols[col]
+            for i, it in enumerate(items):
+                if it is not None and values[start + i] is None and alias in it:
+                    values[start + i] = it[alias]
         known = plan.known
         for i, it in enumerate(items):
             if it is not None and not known.issuperset(it):
@@ -160,7 +179,8 @@ class TableBuilder:
                     child.fill(item_plan, [sub], row, f"{where}.{key}")
 
     def _child_origin(self, parent_row: int, suffix: str) -> Callable[[int], str]:
-        return lambda i: f"{self.path(parent_row)}.{suffix}"
+        path = self._frozen_path()
+        return lambda i: f"{path(parent_row)}.{suffix}"
 
     def _check(self, values: list, expected: type, start: int, key: str, what: str) -> None:
         for i, v in enumerate(values):
@@ -190,7 +210,7 @@ class TableBuilder:
                 origins.append((start + i, j))
         if not objs:
             return
-        path = self.path
+        path = self._frozen_path()
 
         def origin(r: int) -> str:
             parent, j = origins[r]
@@ -200,6 +220,9 @@ class TableBuilder:
         if kind.parent_key:
             child.set(kind.parent_key, row, parent_ids)
         child.set("idx", row, idxs)
+        if "period" in child.cols and "period" in self.cols:  # a list in a period's metrics
+            periods = self.cols["period"]
+            child.set("period", row, [periods[parent] for parent, _ in origins])
         if kind.label:
             child.set(kind.label, row, [section] * len(objs))
         if item_plan is None:

@@ -44,6 +44,9 @@ class F:
     doc: str
     unit: str = ""
     name: str | None = None
+    #: other keys the API may send the same value under (the v1 field guides' names): read
+    #: into the same column when the main key is absent
+    aliases: tuple[str, ...] = ()
 
 
 def count(doc: str, name: str | None = None) -> F:

@@ -109,6 +109,8 @@ class Column:
     source: tuple[str, ...] = ()
     doc: str = ""
     unit: str = ""
+    #: other keys of the same value (read when ``source``'s last key is absent)
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,7 @@ def _column(prefix: tuple[str, ...], key: str, kind: F) -> Column:
         raise TypeError(f"{'.'.join((*prefix, key))}: declare fields as F, not {kind!r}")
     prefix_text = "".join(snake(p) + "__" for p in prefix)
     name = column_name(prefix_text, key, kind.name)
-    return Column(name, kind.type.arrow, (*prefix, key), kind.doc, kind.unit)
+    return Column(name, kind.type.arrow, (*prefix, key), kind.doc, kind.unit, kind.aliases)
 
 
 def flatten(spec: Spec, prefix: tuple[str, ...] = ()) -> list[Column]:
@@ -178,7 +180,11 @@ def children(spec: Spec, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, 
     return out
 
 
-def _child_specs(base: str, report: str, parent: str, spec: Spec, **kw) -> list[TableSpec]:
+def _child_specs(
+    base: str, report: str, parent: str, spec: Spec, period: bool = False, **kw
+) -> list[TableSpec]:
+    """The child tables below ``spec``; with ``period``, lists inside a period's metrics,
+    whose rows carry their parent row's period."""
     out = []
     for path, kind in children(spec):
         name = f"{base}__{kind.table}"
@@ -202,6 +208,8 @@ def _child_specs(base: str, report: str, parent: str, spec: Spec, **kw) -> list[
             cols = flatten(kind.item)
         if kind.label:  # several sections feed this table: name the one a row came from
             lead.insert(0, Column(kind.label, pa.string(), doc="section the row came from"))
+        if period:
+            lead.insert(0, PERIOD)
         key = tuple(c.name for c in lead)
         grain = f"one row per item of {where}"
         out.append(TableSpec(name, report, grain, key, tuple(lead + cols), parent, **kw))
@@ -240,7 +248,7 @@ def _summary(spec: ReportSpec) -> list[TableSpec]:
     f = SUMMARIES[spec.name]
     base = main_table(spec.name)
     window = [
-        Column(c.name, c.type, c.source, f"{c.doc} ({WINDOW_LEVEL})", c.unit)
+        Column(c.name, c.type, c.source, f"{c.doc} ({WINDOW_LEVEL})", c.unit, c.aliases)
         for c in flatten(f.sections)
     ]
     main = TableSpec(
@@ -261,6 +269,7 @@ def _summary(spec: ReportSpec) -> list[TableSpec]:
         notes=("Rows exist with `windows.compare_previous: true` (Help Scout sends deltas then).",),
     )
     out = [main, deltas, *_child_specs(base, spec.name, base, f.sections)]
+    out += _child_specs(base, spec.name, base, f.metrics, period=True)
     for section, (item, table) in f.per_period.items():
         cols = (PERIOD, *flatten(item))
         out.append(

@@ -109,6 +109,8 @@ class Config:
     sql_schema: str | None = None
     #: seconds any SQL transaction may take (statement_timeout, and the client's watchdog)
     sql_timeout: float = 300.0
+    #: where every answer is kept as received (``hs-extract rebuild`` reads it), or None
+    archive_path: Path | None = None
     path: Path | None = field(default=None, compare=False)
 
     def report(self, name: str) -> ReportConfig:

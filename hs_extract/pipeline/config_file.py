@@ -298,25 +298,13 @@ def _report(item, path, problems) -> list[ReportConfig]:
     return [ReportConfig(name, users, field_, field_ids, range_, range_ids, tuple(rating), status)]
 
 
-def _destinations(raw, problems) -> tuple[Path | None, Secret | None, str | None, float]:
-    d = _section(raw, "destinations", ("parquet", "sql"), problems)
-    if not d:
+def _destinations(raw, problems) -> tuple:
+    d = _section(raw, "destinations", ("parquet", "sql", "archive"), problems)
+    if not ({"parquet", "sql"} & set(d)):
         problems.add("destinations", _MISSING, "required: parquet: {path: …} and/or sql: {url: …}")
-    path = url = schema = None
+    path = _folder(d, "parquet", "a directory path", problems)
+    url = schema = None
     timeout = 300.0
-    if "parquet" in d:
-        p = d["parquet"] or {}
-        if not isinstance(p, Mapping) or not isinstance(p.get("path"), str) or not p["path"]:
-            problems.add(
-                "destinations.parquet.path",
-                (p or {}).get("path", _MISSING) if isinstance(p, Mapping) else p,
-                "required: a directory path",
-            )
-        else:
-            path = Path(p["path"]).expanduser()
-            for k in p:
-                if k != "path":
-                    problems.add(f"destinations.parquet.{k}", p[k], "unknown key; allowed: path")
     if "sql" in d:
         s = d["sql"] or {}
         if not isinstance(s, Mapping) or not isinstance(s.get("url"), str) or not s["url"]:
@@ -348,7 +336,23 @@ def _destinations(raw, problems) -> tuple[Path | None, Secret | None, str | None
                     problems.add(
                         f"destinations.sql.{k}", s[k], "unknown key; allowed: url, schema, timeout"
                     )
-    return path, url, schema, float(timeout)
+    archive = _folder(d, "archive", "a directory path (every answer kept, for rebuild)", problems)
+    return path, url, schema, float(timeout), archive
+
+
+def _folder(d: Mapping, name: str, what: str, problems: _Problems) -> Path | None:
+    """``destinations.<name>: {path: …}``: the folder, or None (absent or wrong)."""
+    if name not in d:
+        return None
+    p = d[name] or {}
+    if not isinstance(p, Mapping) or not isinstance(p.get("path"), str) or not p["path"]:
+        given = (p or {}).get("path", _MISSING) if isinstance(p, Mapping) else p
+        problems.add(f"destinations.{name}.path", given, f"required: {what}")
+        return None
+    for k in p:
+        if k != "path":
+            problems.add(f"destinations.{name}.{k}", p[k], "unknown key; allowed: path")
+    return Path(p["path"]).expanduser()
 
 
 TOP_KEYS = ("source", "windows", "filters", "reports", "destinations")
@@ -382,7 +386,7 @@ def parse_config(raw: Any, path: Path | None = None) -> Config:
         for i, item in enumerate(items):
             for r in _report(item, f"reports[{i}]", problems):
                 reports[r.name] = r  # a later entry refines an earlier one (e.g. after all)
-    parquet, url, schema, sql_timeout = _destinations(raw, problems)
+    parquet, url, schema, sql_timeout, archive = _destinations(raw, problems)
     if len(problems.items) == 1:  # the usual case: one line
         raise ConfigError(f"{path}: {problems.items[0]}" if path else problems.items[0])
     if problems.items:
@@ -391,7 +395,16 @@ def parse_config(raw: Any, path: Path | None = None) -> Config:
             f"{len(problems.items)} problems{where}, one a line:\n  " + "\n  ".join(problems.items)
         )
     return Config(
-        source, windows, filters, tuple(reports.values()), parquet, url, schema, sql_timeout, path
+        source,
+        windows,
+        filters,
+        tuple(reports.values()),
+        parquet,
+        url,
+        schema,
+        sql_timeout,
+        archive,
+        path,
     )
 
 

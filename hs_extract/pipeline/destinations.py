@@ -12,12 +12,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pyarrow as pa
 
 from ..errors import ConfigError
+from ..load.archive import Archive
 from ..load.parquet import ParquetDestination, atomic_write_bytes, unit_id
 from ..load.sql import SqlDestination, UnitData
 from ..normalize import TableSpec, main_table, tables_of
@@ -43,6 +44,7 @@ class Destinations:
             url = config.sql_url.reveal()
             self.sql = SqlDestination(url, config.sql_schema, timeout=config.sql_timeout)
         self.state = self.sql or JsonState(config.parquet_path)
+        self.archive = Archive(config.archive_path) if config.archive_path else None
         self._lock: RunLock | None = None
 
     @property
@@ -53,6 +55,10 @@ class Destinations:
 
     def run_lock(self) -> RunLock:
         locks = []
+        if self.archive:
+            locks.append(
+                FileLock(self.archive.path / ".hs_extract.lock", f"archive {self.archive.path}")
+            )
         if self.parquet:
             path = self.parquet.path / ".hs_extract.lock"
             locks.append(FileLock(path, f"parquet {self.parquet.path}"))
@@ -87,6 +93,8 @@ class Destinations:
     def open(self, specs: Sequence[TableSpec], rebuild: bool = False) -> None:
         """Create or upgrade the tables (fails fast on an unusable destination)."""
         with self.locked():
+            if self.archive:
+                self.archive.prepare()
             if self.parquet:
                 self.parquet.prepare(specs, rebuild)
                 if not self.sql:
@@ -126,6 +134,25 @@ class Destinations:
             if unit_id(report, slice_key, start) not in have[table]:
                 out.add((report, slice_key, start))
         return out
+
+    def forget(self, units) -> None:
+        """Forget these units' state ((report, slice key, window start)): the next run loads
+        them again."""
+        if self.sql:
+            self.sql.forget(units)
+        else:
+            self.state.forget_units(units)
+
+    def frame(self, table: str, columns: Sequence[str]):
+        """Columns of a loaded table (from SQL when configured, else Parquet), or None."""
+        if self.sql:
+            return self.sql.frame(table, columns)
+        return self.parquet.frame(table, columns) if self.parquet else None
+
+    def probes(self) -> list[tuple[str, Callable[[], str]]]:
+        """Each destination and what checks it takes files or tables (nothing left behind)."""
+        named = [("parquet", self.parquet), ("sql", self.sql), ("archive", self.archive)]
+        return [(name, d.probe) for name, d in named if d is not None]
 
     # --- config fingerprints ------------------------------------------------------------------
 

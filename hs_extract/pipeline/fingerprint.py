@@ -16,7 +16,7 @@ from ..normalize import filters_text
 from .config import SLICE_KEYS, Config, ReportConfig
 from .planner import report_filters
 
-__all__ = ["changes", "fingerprint"]
+__all__ = ["changes", "content", "fingerprint"]
 
 
 def _plain(value: Any) -> Any:
@@ -37,6 +37,12 @@ def fingerprint(config: Config, rc: ReportConfig) -> dict[str, Any]:
     for key in SLICE_KEYS[rc.name]:
         out[f"reports.{rc.name}.{key}"] = _plain(getattr(rc, key))
     return out
+
+
+def content(config: Config, rc: ReportConfig) -> dict[str, Any]:
+    """The settings that decide what one unit holds (the slice aside): the raw archive keeps
+    them with each unit, and ``rebuild`` uses only units archived with the settings of now."""
+    return {k: v for k, v in fingerprint(config, rc).items() if not k.startswith("reports.")}
 
 
 def changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:

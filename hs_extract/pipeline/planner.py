@@ -66,8 +66,13 @@ class Unit:
         return (self.report, self.slice.key, self.window.start)
 
     def __str__(self) -> str:
-        s = f" [{self.slice.key}]" if self.slice.key else ""
-        return f"{self.report}{s} {self.window.label}"
+        return unit_label(self.report, self.slice.key, self.window.label)
+
+
+def unit_label(report: str, slice_key: str, label: str) -> str:
+    """How messages name a unit: ``report [slice] window date`` (no brackets without a slice)."""
+    s = f" [{slice_key}]" if slice_key else ""
+    return f"{report}{s} {label}"
 
 
 @dataclass(frozen=True)

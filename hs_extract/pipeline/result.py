@@ -32,6 +32,10 @@ class RunResult:
     removed: list[str] = field(default_factory=list)
     #: why the run could not be written to ``_hs_extract_runs`` / ``_runs.jsonl`` (or None)
     log_error: str | None = None
+    #: units whose rows differ from what the API said they hold: (unit, expected, landed)
+    mismatches: list[tuple[str, int, int]] = field(default_factory=list)
+    #: (rebuild) units the destination held but the archive lacks: forgotten, fetched next run
+    missing: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -56,6 +60,8 @@ class RunResult:
         """The run log's message: failures, denied reports, repeated results dropped."""
         parts = [f"{u}: {m}" for u, m in self.failures[:20]]
         parts += [f"{r}: {m}" for r, m in self.denied.items()]
+        if self.mismatches:
+            parts.append(f"{len(self.mismatches)} units differ from the API's counts")
         if self.repeats:
             counts = ", ".join(f"{t} {n}" for t, n in sorted(self.repeats.items()))
             parts.append(f"repeated results dropped: {counts}")

@@ -19,27 +19,22 @@ import pendulum
 import sqlalchemy as sa
 
 from .. import interrupt
-from ..api.catalog import REPORTS, Kind
 from ..api.client import ApiClient
-from ..api.paging import Page, PageWalk
 from ..api.retry import RetryConfig
 from ..errors import AccessDeniedError, HSExtractError
-from ..load.parquet import ParquetDestination, unit_id
+from ..load.parquet import ParquetDestination
 from ..load.sql import SqlDestination, UnitData
 from ..memory import limit_malloc_arenas, use_lean_arrow_pool
 from ..normalize import (
-    RequestMeta,
     Sink,
-    main_table,
-    normalize,
-    normalize_json,
-    table_specs,
     tables_of,
     tables_of_dimension,
 )
+from .check import check as check_account
 from .commit import Budget, Loader, RowBudget
 from .config import Config, workers_for
 from .destinations import Destinations
+from .fingerprint import content
 from .lists import (
     check_slice_ids,
     fetch_lists,
@@ -47,10 +42,11 @@ from .lists import (
     slice_ids,
     snapshot_tables,
 )
-from .planner import Lists, Plan, Request, Unit, add_lost, build_plan
+from .planner import Lists, Plan, Request, add_lost, build_plan
+from .rebuild import rebuild as rebuild_from_archive
 from .result import RunResult
-from .units import dedupe_all, split_windows
 from .windows import Window, range_windows
+from .work import RequestWork
 
 __all__ = ["Pipeline", "RunResult"]
 
@@ -105,6 +101,15 @@ class Pipeline:
     def state(self):
         """The state store: the SQL destination, else ``_state.json``."""
         return self.dest.state
+
+    def rebuild(self, start=None, end=None, reports=None) -> RunResult:
+        """The tables remade from the raw archive, with no API request (see rebuild.py)."""
+        return rebuild_from_archive(self, start, end, reports)
+
+    def check(self, reports: Sequence[str] | None = None, reconcile: bool = False):
+        """The account, the reports' answers and the destinations checked (see check.py):
+        a request per report plus the lists, no table written, no state moved."""
+        return check_account(self, reports, reconcile)
 
     def check_config(self, reports: Sequence[str] | None = None, rebuild: bool = False) -> None:
         """ConfigError when the config changed what loaded windows hold (no request made)."""
@@ -200,6 +205,8 @@ class Pipeline:
         result = RunResult(run_id, plan, removed=removed)
         started = dt.datetime.now(dt.UTC)
         self._log_run(result, started_at=started, status="running")
+        if self.dest.archive:
+            self.dest.archive.write_lists(run_id, listings)
         self._load_snapshot(listings, result)
         skip: set[str] = set()
         workers = workers_for(self.config.source)
@@ -207,6 +214,16 @@ class Pipeline:
             lambda batch: self._commit(batch, run_id),
             lambda unit: self._loaded(unit, result),
             lambda unit, message: self._failed(unit, message, result),
+        )
+        work = RequestWork(
+            self.client,
+            self.sink,
+            self._rows,
+            self.parquet,
+            self.dest.archive,
+            plan.targets,
+            lambda dropped: self._repeats(result, dropped),
+            {rc.name: content(self.config, rc) for rc in self.config.reports},
         )
         pool = ThreadPoolExecutor(workers, thread_name_prefix="hs-unit")
         pages = ThreadPoolExecutor(workers, thread_name_prefix="hs-page")
@@ -222,7 +239,7 @@ class Pipeline:
                         break
                     if req.report in skip:
                         continue
-                    pending[pool.submit(self._do, req, result, skip, loader, pages)] = req
+                    pending[pool.submit(self._do, work, req, result, skip, loader, pages)] = req
                 if not pending:
                     # the budget ran out with units left (a destination that stopped
                     # answering stops the run too: those units fail, they are not "partial")
@@ -274,98 +291,16 @@ class Pipeline:
             _log_failure(str(unit), text)
         log.debug("request failed", exc_info=exc)
 
-    def _do(
-        self,
-        req: Request,
-        result: RunResult,
-        skip: set[str],
-        loader: Loader,
-        pool: ThreadPoolExecutor,
-    ) -> None:
+    def _do(self, work, req: Request, result: RunResult, skip, loader, pool) -> None:
         if req.report in skip:  # denied while this request waited in the queue
             return
-        spec = REPORTS[req.report]
-        series = spec.kind is Kind.TIMESERIES
-        meta = RequestMeta(
-            window_start=req.params["start_date"] if series else req.windows[0].start,
-            window_end=req.windows[-1].end,
-            extracted_at=dt.datetime.now(dt.UTC),
-            run_id=result.run_id,
-            params=req.params,
-        )
-        if spec.paginated:
-            held = 0
-            try:
-                raw, held = self._fetch_pages(spec, req.params, pool)
-                tables = normalize_json(spec.name, raw, meta, self.sink)
-                pages = len(raw)
-                del raw
-                self._load_tables(req, spec, tables, meta, loader, result)
-            finally:
-                self._rows.release(held)
-        else:
-            tables = normalize(spec, self.client.fetch(spec, **req.params), meta, self.sink)
-            pages = 1
-            self._load_tables(req, spec, tables, meta, loader, result)
+        pages = work.do(req, result, loader, pool)
         with self._load_lock:
             result.pages += pages
 
-    def _fetch_pages(self, spec, params, pool: ThreadPoolExecutor) -> tuple[list[bytes], int]:
-        """Every page of one window, complete (the paging rule of api/paging.py): the first,
-        then the rest side by side on ``pool`` once the first has told how many rows the unit
-        holds and the row budget has room for them. The raw pages and the rows held."""
-
-        def fetch(n: int) -> Page:
-            # keep the bytes, drop the parsed page at once: Python objects cost ten times more
-            body, parsed = self.client.fetch_page(spec, n, raw=True, **params)
-            return Page.of(spec, n, parsed, raw=body, keep=False)
-
-        raw, held = [], 0
-        walk = PageWalk(spec, fetch, map_pages=pool.map, sleep=self.client.transport.sleep)
-        try:
-            for page in walk:
-                if page.number == 1 and page.results and (page.pages or 0) > 1:
-                    held = self._rows.acquire(page.count or page.results * page.pages)
-                raw.append(page.raw)
-        except BaseException:
-            self._rows.release(held)
-            raise
-        return raw, held
-
-    def _load_tables(self, req: Request, spec, tables, meta, loader: Loader, result) -> None:
-        """Split a request's tables into units, write their Parquet files, queue them."""
-        main = main_table(spec.name)
-        by_window = {w: tables for w in req.windows}
-        if spec.kind is Kind.TIMESERIES:
-            parts = split_windows(tables[main], req.windows)
-            by_window = {w: {main: parts[w]} for w in req.windows}
-        specs = table_specs()
-        consts = meta.constants()
-        plan_targets = result.plan.targets
-        for w, unit_tables in by_window.items():
-            unit = Unit(req.report, req.slice, w)
-            unit_tables, dropped = dedupe_all(unit_tables, specs)
-            if dropped:
-                with self._load_lock:
-                    result.repeats.update(dropped)
-                log.warning("%s: repeated results dropped: %s", unit, dropped)
-            targets = plan_targets.get(unit.state_key, ALL_TARGETS)
-            if self.parquet and "parquet" in targets:  # atomic files; state waits for commit
-                uid = unit_id(unit.report, unit.slice.key, w.start)
-                self.parquet.write_unit(uid, w.label, unit_tables, main)
-            loader.put(
-                UnitData(
-                    unit.report,
-                    unit.slice.key,
-                    (w.start, w.end),
-                    consts,
-                    unit_tables,
-                    unit_tables[main].num_rows,
-                    dt.date.fromisoformat(w.label),
-                    str(unit),
-                    targets,
-                )
-            )
+    def _repeats(self, result: RunResult, dropped: dict) -> None:
+        with self._load_lock:
+            result.repeats.update(dropped)
 
     def _load_snapshot(self, listings: dict[str, list[dict]], result: RunResult) -> None:
         """Replace the dimension tables with this run's lists (a failure names the list)."""
@@ -403,6 +338,7 @@ class Pipeline:
             rate_limited=stats.rate_limited,
             rows=sum(result.rows.values()),
             repeats_dropped=sum(result.repeats.values()),
+            mismatches=len(result.mismatches),
             message=result.message,
         )
         try:

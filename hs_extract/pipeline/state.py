@@ -52,6 +52,8 @@ class JsonState:
                     "window_start": start,
                     "window_end": end,
                     "rows": u.rows,
+                    "expected_rows": u.expected,
+                    "pages": u.pages,
                     "loaded_at": loaded_at,
                     "run_id": run_id,
                 }
@@ -92,6 +94,13 @@ class JsonState:
                 del self._units[k]
             self._write()
         return len(gone)
+
+    def forget_units(self, units) -> None:
+        """Drop these units ((report, slice key, window start))."""
+        with self._lock:
+            for report, slice_key, start in units:
+                self._units.pop(self._key(report, slice_key, start.isoformat()), None)
+            self._write()
 
     def forget(self, reports) -> None:
         """Drop every unit of ``reports`` (their data was cleared)."""

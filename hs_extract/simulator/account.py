@@ -121,6 +121,7 @@ class Account:
 
     def __init__(self, seed: int = 1, *, volume: float = 40.0, cutoff: int | None = None):
         self.seed = seed
+        self.company_id = 50_000 + seed  # the account's id, as conversations reports send it
         self.volume = volume
         self.cutoff = cutoff if cutoff is not None else _today_utc()
         rng = random.Random(seed)

@@ -43,8 +43,8 @@ def change(cur, prev):
 def deltas(cur: dict, prev: dict, keys=None) -> dict:
     out = {}
     for k in keys or cur:
-        if k in ("startDate", "endDate", "busiestDay"):
-            continue
+        if k in ("startDate", "endDate", "busiestDay") or isinstance(cur.get(k), list):
+            continue  # dates, the busiest day and lists (user ratings) have no change
         if isinstance(cur.get(k), dict):
             out[k] = deltas(cur[k], prev[k])
         else:

@@ -63,6 +63,7 @@ def company(ctx: Context) -> dict:
                 "previousCustomersHelped": prev.customers_helped if prev else 0,
                 "replies": len(cur.replies),
                 "previousReplies": len(prev.replies) if prev else 0,
+                "closed": len(cur.closed),
                 "happinessScore": cur.happiness_score(),
                 "previousHappinessScore": prev.happiness_score() if prev else 0.0,
                 "handleTime": cur.mean_handle_time(),
@@ -144,6 +145,7 @@ def conversations(ctx: Context) -> dict:
 
     out = {
         "filterTags": filter_tags(acc),
+        "companyId": acc.company_id,
         "busiestDay": {"day": day, "hour": hour, "count": top},
         "busyTimeStart": busy_start,
         "busyTimeEnd": min(23, busy_start + 2),
@@ -301,6 +303,16 @@ def user_metrics(v: View) -> dict:
         "totalConversations": len(v.active),
         "conversationsPerDay": len(v.active) / v.days,
         "busiestDay": max(days, key=lambda d: (days[d], -d)) if days else 0,
+        "ratings": [  # the v1 field guide's collection: one per rated conversation
+            {
+                "ratingId": c.rating[0],
+                "repliesSent": sum(1 for r in c.replies if v._mine(r)),
+                "responseTime": v.avg_response(c),
+                "firstResponseTime": v.first_response_time(c) if c.replies else 0,
+                "resolveTime": v.resolution_time(c),
+            }
+            for c in v.rated
+        ],
     }
 
 

@@ -1,0 +1,218 @@
+"""``check``: a quick, cheap look at an account and the destinations before the first backfill,
+and a doctor when something breaks.
+
+It asks for a token, reads the lists (users, teams, mailboxes, tags), then makes one request per
+configured report for the last day that is over, and holds each answer against the declared
+tables (keys not declared, declared keys absent, values of the wrong type, by JSON path). It
+reads the rate limit the account reports and what other apps use of it, checks every
+destination takes files or tables (a probe, created and removed), and shows the units whose
+rows differ from what the API said they hold. It writes no table and moves no state. With
+``reconcile``, it compares the numbers Help Scout means to agree over the loaded data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..api.catalog import REPORTS
+from ..errors import AccessDeniedError, BadRequestError, HSExtractError
+from ..normalize.audit import Finding, audit
+from .lists import check_slice_ids, fetch_lists, slice_ids
+from .planner import build_plan, unit_label
+from .reconcile import reconcile
+from .windows import default_end, iter_windows
+
+__all__ = ["CheckResult", "Line", "check"]
+
+#: list endpoints counted (and snapshotted by a run)
+LISTS = ("users", "teams", "mailboxes", "tags")
+#: the plans Help Scout sells by their per-minute limit (reference §2)
+PLANS = {200: "Standard: no access to reports", 400: "Plus", 800: "Pro"}
+#: statuses that leave ``check`` at exit 0
+FINE = frozenset({"ok", "note"})
+
+
+@dataclass
+class Line:
+    """One thing checked: ``status`` is ok, note, differs, denied, failed or skipped."""
+
+    check: str
+    status: str
+    detail: str
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status in FINE
+
+    def as_dict(self) -> dict:
+        out = {"check": self.check, "status": self.status, "detail": self.detail}
+        if self.findings:
+            out["findings"] = [dataclasses.asdict(f) for f in self.findings]
+        return out
+
+
+@dataclass
+class CheckResult:
+    """Every line, and the requests ``check`` made (token and retries included)."""
+
+    lines: list[Line]
+    requests: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return all(line.ok for line in self.lines)
+
+    def as_dict(self) -> dict:
+        lines = [line.as_dict() for line in self.lines]
+        return {"ok": self.ok, "requests": self.requests, "checks": lines}
+
+
+def check(pipeline, reports: Sequence[str] | None = None, reconciled: bool = False) -> CheckResult:
+    """Check the account, the configured ``reports`` and the destinations of ``pipeline``."""
+    config, client = pipeline.config, pipeline.client
+    names = [r.name for r in config.reports if not reports or r.name in reports]
+    lines: list[Line] = []
+    try:
+        client.connect()
+        lines.append(Line("token", "ok", f"issued by {client.base_url}"))
+    except HSExtractError as exc:
+        lines.append(Line("token", "failed", str(exc)))
+    listings = None
+    if lines[-1].ok:
+        try:
+            listings = fetch_lists(client, LISTS)
+            counts = ", ".join(f"{len(v)} {k}" for k, v in listings.items())
+            lines.append(Line("lists", "ok", counts))
+            lines.append(_rate_limit(client, config.source.rate_limit_per_minute))
+            check_slice_ids(config, listings)
+        except HSExtractError as exc:
+            lines.append(Line("lists", "failed", str(exc)))
+    if listings is None:
+        lines.append(Line("reports", "skipped", "no token or lists: no report was asked"))
+    else:
+        lines += _reports(pipeline, names, listings)
+    for name, probe in pipeline.dest.probes():
+        try:
+            lines.append(Line(f"destination {name}", "ok", probe()))
+        except HSExtractError as exc:
+            lines.append(Line(f"destination {name}", "failed", str(exc)))
+    lines.append(_state(pipeline, names))
+    if reconciled:
+        lines += _reconcile(pipeline, names)
+    return CheckResult(lines, client.stats.requests)
+
+
+def _rate_limit(client, configured: int) -> Line:
+    """The account's limit (from the last answer's headers) and what other apps use of it."""
+    answer = client.transport.last_answer() or {}
+    headers = {k.lower(): v for k, v in answer.get("rate_limit", {}).items()}
+    try:
+        limit = int(headers["x-ratelimit-limit-minute"])
+        remaining = int(headers["x-ratelimit-remaining-minute"])
+    except (KeyError, ValueError):
+        return Line("rate limit", "note", "the API sent no X-RateLimit-* headers")
+    others = max(0, limit - remaining - client.limiter.used())
+    plan = PLANS.get(limit, "a plan with an add-on, or a custom limit")
+    detail = (
+        f"{limit} requests/minute ({plan}); other apps used about {others} of it in the last "
+        f"minute; hs_extract may use {client.limiter.budget}"
+    )
+    if configured > limit:
+        detail += f"; source.rate_limit_per_minute is {configured}: set it to {limit}"
+        return Line("rate limit", "note", detail)
+    return Line("rate limit", "failed" if limit < 400 else "ok", detail)
+
+
+def _reports(pipeline, names: Sequence[str], listings) -> list[Line]:
+    """One request per report, for the last day that is over, its answer audited."""
+    config, client = pipeline.config, pipeline.client
+    tz = config.windows.timezone
+    today = default_end(pipeline._now(), tz)
+    day = iter_windows(today.subtract(days=1).date(), today.date(), "day", tz)
+    daily = dataclasses.replace(config, windows=dataclasses.replace(config.windows, size="day"))
+    plan = build_plan(daily, day, slice_ids(listings), {}, reports=names, full_refresh=True)
+    first = {}
+    for req in plan.requests:
+        first.setdefault(req.report, req)
+    out = []
+    for name in names:
+        req = first.get(name)
+        if req is None:
+            why = plan.skipped.get(name, "nothing to ask")
+            out.append(Line(f"report {name}", "skipped", why))
+            continue
+        out.append(_report(client, req, day[0].label))
+    return out
+
+
+def _report(client, req, label: str) -> Line:
+    spec = REPORTS[req.report]
+    what = f"report {req.report}"
+    where = f"{label}" + (f" [{req.slice.key}]" if req.slice.key else "")
+    try:
+        if spec.paginated:
+            body = client.fetch_page(spec, 1, **req.params)
+        else:
+            body = client.fetch(spec, **req.params)
+    except AccessDeniedError as exc:
+        return Line(what, "denied", f"403 {where}: {exc} (the plan lacks it: a run skips it)")
+    except BadRequestError as exc:
+        return Line(what, "failed", f"400 {where}: {exc}")
+    except HSExtractError as exc:
+        return Line(what, "failed", f"{where}: {exc}")
+    findings = audit(req.report, body)
+    detail = f"200 {where}"
+    if spec.paginated:
+        box = body.get(spec.page_container) if spec.page_container else body
+        box = box if isinstance(box, dict) else {}
+        detail += f": count {box.get('count')}, pages {box.get('pages')} (page 1 read)"
+    serious = sum(f.serious for f in findings)
+    if serious:
+        return Line(what, "differs", f"{detail}; {serious} differences", findings)
+    notes = len(findings)
+    return Line(
+        what, "note" if notes else "ok", detail + (f"; {notes} notes" if notes else ""), findings
+    )
+
+
+def _state(pipeline, names: Sequence[str]) -> Line:
+    """Units whose rows differ from what the API said they hold (reconciliation)."""
+    try:
+        rows = [r for name in names for r in pipeline.state.state_rows(name)]
+    except HSExtractError as exc:
+        return Line("state", "failed", str(exc))
+    off = [
+        r for r in rows if r.get("expected_rows") is not None and r["expected_rows"] != r["rows"]
+    ]
+    if not rows:
+        return Line("state", "ok", "no unit loaded yet")
+    if not off:
+        return Line("state", "ok", f"{len(rows)} units loaded; each holds what the API said")
+    shown = "; ".join(
+        f"{unit_label(r['report'], r['slice'], _day(r['window_start']))}: the API said "
+        f"{r['expected_rows']} results, {r['rows']} landed"
+        for r in off[:10]
+    )
+    more = f"; … and {len(off) - 10} more" if len(off) > 10 else ""
+    return Line("state", "note", f"{len(off)} of {len(rows)} units differ: {shown}{more}")
+
+
+def _day(value) -> str:
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return f"{value:%Y-%m-%d}"
+
+
+def _reconcile(pipeline, names: Sequence[str]) -> list[Line]:
+    """Help Scout's numbers that should agree, over the loaded data: notes, never failures."""
+    try:
+        found = reconcile(pipeline.dest.frame, names)
+    except HSExtractError as exc:
+        return [Line("reconcile", "failed", str(exc))]
+    if not found:
+        return [Line("reconcile", "note", "no two configured reports are meant to agree")]
+    return [Line("reconcile", "note" if r.differences else "ok", str(r)) for r in found]
