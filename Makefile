@@ -13,12 +13,12 @@ $(STAMP): pyproject.toml
 		echo "make: $(PYTHON) is Python $$($(PYTHON) -c 'import platform; print(platform.python_version())'); hs_extract needs 3.11 or newer (make PYTHON=/path/to/python3.11)" >&2; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,postgres]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,postgres,duckdb,s3,dagster]'
 	touch $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check hs_extract tests bench
-	$(BIN)/ruff format --check hs_extract tests bench
+	$(BIN)/ruff check hs_extract tests bench examples
+	$(BIN)/ruff format --check hs_extract tests bench examples
 
 demo: $(STAMP)
 	$(BIN)/hs-extract demo --out hs_demo

@@ -8,12 +8,20 @@ runs the named ones. Figures are merged into bench/results.json.
 import sys
 import time
 
-from bench import bench_load, bench_memory, bench_normalize, bench_rate, bench_requests
+from bench import (
+    bench_duckdb,
+    bench_load,
+    bench_memory,
+    bench_normalize,
+    bench_rate,
+    bench_requests,
+)
 from bench.common import RESULTS, machine
 
 BENCHES = {
     "normalize": bench_normalize.main,
     "load": bench_load.main,
+    "duckdb": bench_duckdb.main,
     "rate": bench_rate.main,
     "requests": bench_requests.main,
     "memory": bench_memory.main,

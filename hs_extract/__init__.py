@@ -7,7 +7,9 @@ The stages, in the order data flows through them (each a package; imports only g
 ``frames()``) and ``cli`` (``hs-extract``). ``simulator`` serves the API on localhost.
 Helpers every stage may use: ``errors``, ``dates``, ``memory``, ``failpoints``.
 
-This module gathers the public names: ``ReportsClient``, ``REPORTS`` and the errors.
+This module gathers the public names: ``ReportsClient``, ``REPORTS``, the errors, and
+``run(config, start=…, end=…, reports=…)``, the scheduled job as one call (what
+``hs-extract run`` does; orchestrators call it).
 """
 
 __version__ = "0.1.0"
@@ -35,6 +37,7 @@ from .errors import (
     TransientError,
 )
 from .notebook import ReportsClient
+from .pipeline.job import run
 
 __all__ = [
     "REPORTS",
@@ -58,4 +61,5 @@ __all__ = [
     "StateError",
     "TransientError",
     "__version__",
+    "run",
 ]

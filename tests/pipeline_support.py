@@ -9,12 +9,14 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
+from hs_extract.load.sql_schema import META, RUNS, STATE, bookkeeping, declare
 from hs_extract.normalize import table_specs, tables_of
 from hs_extract.pipeline import parse_config
 
 CUTOFF = int(dt.datetime(2026, 11, 1, tzinfo=dt.UTC).timestamp())
 PG_URL = os.environ.get("HS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 VOLATILE = {"extracted_at", "run_id", "loaded_at"}
+BOOKS = (STATE, RUNS, META)
 
 
 def postgres_or_skip() -> None:
@@ -29,6 +31,15 @@ def postgres_or_skip() -> None:
         pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {exc}")
 
 
+def duckdb_or_skip() -> None:
+    try:
+        import duckdb_engine  # noqa: F401
+    except ImportError as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"DuckDB must be tested in CI (the [duckdb] extra): {exc}")
+        pytest.skip(f"duckdb-engine not installed: {exc}")
+
+
 class Dest:
     """A fresh SQL destination: a SQLite file, or a PostgreSQL schema dropped afterwards."""
 
@@ -36,17 +47,24 @@ class Dest:
         self.kind = kind
         if kind == "sqlite":
             self.url, self.schema = f"sqlite:///{tmp_path}/hs.db", None
+        elif kind == "duckdb":
+            duckdb_or_skip()
+            self.url, self.schema = f"duckdb:///{tmp_path}/hs.duckdb", None
         else:
             postgres_or_skip()
             self.url, self.schema = PG_URL, f"hs_test_{uuid.uuid4().hex[:10]}"
-        self.engine = sa.create_engine(self.url)
+        # DuckDB locks its file per process: the test's own reads must not hold it open
+        pool = {"poolclass": sa.pool.NullPool} if kind == "duckdb" else {}
+        self.engine = sa.create_engine(self.url, **pool)
 
     def sibling(self, tmp_path, name: str) -> Dest:
         other = Dest.__new__(Dest)
         other.kind, other.engine = self.kind, self.engine
-        if self.kind == "sqlite":
-            other.url, other.schema = f"sqlite:///{tmp_path}/{name}.db", None
-            other.engine = sa.create_engine(other.url)
+        if self.kind in ("sqlite", "duckdb"):
+            suffix = "db" if self.kind == "sqlite" else "duckdb"
+            other.url, other.schema = f"{self.kind}:///{tmp_path}/{name}.{suffix}", None
+            pool = {"poolclass": sa.pool.NullPool} if self.kind == "duckdb" else {}
+            other.engine = sa.create_engine(other.url, **pool)
         else:
             other.url, other.schema = self.url, f"{self.schema}_{name}"
         return other
@@ -59,7 +77,37 @@ class Dest:
         return f'"{self.schema}"."{name}"' if self.schema else f'"{name}"'
 
     def table(self, name: str) -> sa.Table:
+        if self.kind == "duckdb":  # duckdb-engine can't reflect DuckDB 2's catalog: declared
+            metadata = sa.MetaData(schema=self.schema)
+            books = dict(zip(BOOKS, bookkeeping(metadata), strict=True))
+            return books[name] if name in books else declare(metadata, table_specs()[name])
         return sa.Table(name, sa.MetaData(schema=self.schema), autoload_with=self.engine)
+
+    def primary_key(self, name: str) -> list[str]:
+        """The table's primary key columns, as the database has them."""
+        with self.engine.connect() as c:
+            if self.kind == "duckdb":
+                return list(
+                    c.execute(
+                        sa.text(
+                            "select constraint_column_names from duckdb_constraints() "
+                            "where table_name = :t and constraint_type = 'PRIMARY KEY'"
+                        ),
+                        {"t": name},
+                    ).scalar_one()
+                )
+            inspector = sa.inspect(c)
+            return inspector.get_pk_constraint(name, schema=self.schema)["constrained_columns"]
+
+    def columns(self, name: str) -> dict[str, object]:
+        """name → type of the table's columns, as the database has them (DuckDB: type name)."""
+        with self.engine.connect() as c:
+            if self.kind == "duckdb":
+                q = "select column_name, data_type from information_schema.columns "
+                rows = c.execute(sa.text(q + "where table_name = :t"), {"t": name})
+                return dict(rows.all())
+            inspector = sa.inspect(c)
+            return {col["name"]: col["type"] for col in inspector.get_columns(name, self.schema)}
 
     def count(self, name: str) -> int:
         t = self.table(name)

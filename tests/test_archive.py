@@ -22,7 +22,7 @@ from click.testing import CliRunner
 
 from hs_extract.cli import main
 from hs_extract.load.archive import Archive
-from hs_extract.load.parquet import TMP_PREFIX
+from hs_extract.load.storage import TMP_PREFIX
 from hs_extract.pipeline import Pipeline, parse_config
 from hs_extract.simulator import Simulator
 from tests.pipeline_support import CUTOFF, Dest, sim_source, table_names

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from hs_extract.cli import main
 from hs_extract.simulator import Simulator
-from tests.pipeline_support import CUTOFF, sim_source
+from tests.pipeline_support import CUTOFF, duckdb_or_skip, sim_source
 
 
 @pytest.fixture(scope="module")
@@ -28,14 +28,25 @@ def closed_port() -> int:
         return s.getsockname()[1]
 
 
-def base(sim, tmp) -> dict:
+#: the file databases, each under the whole catalogue (PostgreSQL: the unreachable case)
+FILE_DBS = {"sqlite": "sqlite:///{tmp}/hs.db", "duckdb": "duckdb:///{tmp}/hs.duckdb"}
+
+
+@pytest.fixture(params=list(FILE_DBS))
+def kind(request) -> str:
+    if request.param == "duckdb":
+        duckdb_or_skip()
+    return request.param
+
+
+def base(sim, tmp, kind: str = "sqlite") -> dict:
     return {
         "source": sim_source(sim),
         "windows": {"start": "2026-10-20", "end": "2026-10-22"},
         "reports": ["company", "conversations_drilldown"],
         "destinations": {
             "parquet": {"path": str(tmp / "pq")},
-            "sql": {"url": f"sqlite:///{tmp}/hs.db"},
+            "sql": {"url": FILE_DBS[kind].format(tmp=tmp)},
         },
     }
 
@@ -140,9 +151,11 @@ def _ids():
 
 @pytest.mark.parametrize(("name", "change", "args", "words"), CASES, ids=_ids())
 def test_bad_input_exits_2_with_one_line_and_writes_nothing(
-    sim, tmp_path, name, change, args, words
+    sim, tmp_path, kind, name, change, args, words
 ):
-    raw = base(sim, tmp_path)
+    if kind == "duckdb" and name == "schema on sqlite":
+        pytest.skip("DuckDB has schemas")
+    raw = base(sim, tmp_path, kind)
     body = change(copy.deepcopy(raw), tmp_path) if change else raw
     path = tmp_path / "cfg.yaml"
     path.write_text(body if isinstance(body, str) else yaml.safe_dump(body))
@@ -156,11 +169,12 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(
     # nothing written, no state moved
     assert not list((tmp_path / "pq").rglob("*.parquet"))
     assert not (tmp_path / "pq" / "_state.json").exists()
-    db = tmp_path / "hs.db"
+    db = tmp_path / ("hs.db" if kind == "sqlite" else "hs.duckdb")
     if db.exists():
-        engine = sa.create_engine(f"sqlite:///{db}")
+        engine = sa.create_engine(f"{kind}:///{db}", poolclass=sa.pool.NullPool)
         with engine.connect() as c:
             tables = sa.inspect(c).get_table_names()
+            assert kind == "sqlite" or not tables, tables  # DuckDB: not even a table
             if "_hs_extract_state" in tables:
                 assert c.execute(sa.text("select count(*) from _hs_extract_state")).scalar() == 0
         engine.dispose()
@@ -170,15 +184,19 @@ def test_the_catalogue_has_forty_cases():
     assert len(CASES) >= 40 and len(set(_ids())) == len(CASES)
 
 
-def test_a_table_altered_by_hand_is_refused_before_anything_loads(sim, tmp_path):
+def test_a_table_altered_by_hand_is_refused_before_anything_loads(sim, tmp_path, kind):
     path = tmp_path / "cfg.yaml"
-    path.write_text(yaml.safe_dump(base(sim, tmp_path)))
+    raw = base(sim, tmp_path, kind)
+    path.write_text(yaml.safe_dump(raw))
     assert CliRunner().invoke(main, ["run", "--config", str(path)]).exit_code == 0
-    engine = sa.create_engine(f"sqlite:///{tmp_path}/hs.db")
+    engine = sa.create_engine(raw["destinations"]["sql"]["url"], poolclass=sa.pool.NullPool)
     with engine.begin() as c:
         c.execute(sa.text("DELETE FROM _hs_extract_state"))
-        c.execute(sa.text("ALTER TABLE company DROP COLUMN total_replies"))
-        c.execute(sa.text("ALTER TABLE company ADD COLUMN total_replies TEXT"))
+        if kind == "duckdb":  # it drops no column an index's later column depends on
+            c.execute(sa.text("ALTER TABLE company ALTER total_replies TYPE VARCHAR"))
+        else:
+            c.execute(sa.text("ALTER TABLE company DROP COLUMN total_replies"))
+            c.execute(sa.text("ALTER TABLE company ADD COLUMN total_replies TEXT"))
     res = CliRunner().invoke(main, ["run", "--config", str(path)])
     assert res.exit_code == 2
     assert "altered by hand" in res.stderr and "company.total_replies" in res.stderr

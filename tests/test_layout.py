@@ -22,6 +22,7 @@ RANKS = {
     "pipeline": 4,
     "notebook": 5,
     "cli": 6,
+    "dagster": 6,  # the orchestrator integration: beside the CLI, over the pipeline
 }
 HELPERS = {"errors", "dates", "memory", "failpoints", "interrupt", "masking"}
 #: the simulator is an independent oracle: it imports helpers only, except that

@@ -91,7 +91,7 @@ def test_an_unknown_user_id_is_refused_from_the_lists_before_any_report_request(
 @pytest.mark.parametrize(
     ("url", "words"),
     [
-        ("duckdb:///x.duckdb", "duckdb:// is not supported"),
+        ("oracle://u@h/db", "oracle:// is not supported"),
         ("mysql+pymysql://u@h/db", "mysql:// is not supported"),
         ("postgresql+psycopg2://u@h/db", "postgresql+psycopg2 is not supported"),
     ],

@@ -38,7 +38,7 @@ def sim():
         yield s
 
 
-@pytest.fixture(params=["postgres", "sqlite", "parquet"])
+@pytest.fixture(params=["postgres", "sqlite", "duckdb", "parquet"])
 def target(request, tmp_path):
     """(kind, Dest or None, parquet path or None)."""
     kind = request.param

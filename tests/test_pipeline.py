@@ -24,7 +24,7 @@ def sim():
         yield s
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", "postgres", "duckdb"])
 def dest(request, tmp_path):
     d = Dest(request.param, tmp_path)
     yield d

@@ -80,7 +80,7 @@ def run_demo(
         config = demo_config(sim.base_url, sim.client_id, sim.client_secret, out, days)
         pipeline = Pipeline(config).open()
         try:
-            result = execute(pipeline, None, None, None, False, progress=progress)
+            result = execute(pipeline, lambda tick: pipeline.run(progress=tick), progress)
         finally:
             pipeline.close()
     chart = plot_overview(out / "parquet", out / "overview.png")

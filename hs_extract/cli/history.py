@@ -26,7 +26,7 @@ def past_runs(pipeline, last: int) -> list[dict]:
                 return []
             rows = [dict(r._mapping) for r in conn.execute(query)]
         return rows[::-1]
-    path = parquet.path / "_runs.jsonl"
+    path = parquet.local / "_runs.jsonl"
     if not path.exists():
         return []
     try:

@@ -8,6 +8,7 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from ..pipeline.job import run_job
 from .common import (
     _date,
     common,
@@ -70,47 +71,33 @@ def run(
     the next run goes on."""
     pipeline, names = open_pipeline(config_path, reports, strict)
     try:
-        pipeline.windows(start, end)  # dates checked before anything is created
-        with pipeline.locked(wait):  # before anything is created or cleaned up
-            pipeline.check_config(names, rebuild=full_refresh)  # before any request
-            pipeline.client.connect()  # credentials and host: nothing written if wrong
-            pipeline.prefetch_lists()  # user, team and tag ids checked: still nothing written
-            pipeline.open(rebuild=full_refresh)
-            result = execute(
+        result = execute(
+            pipeline,
+            lambda tick: run_job(
                 pipeline,
                 start,
                 end,
                 names,
                 full_refresh,
-                progress=not no_progress and err.is_terminal,
+                wait=wait,
+                progress=tick,
                 max_minutes=max_minutes,
                 max_requests=max_requests,
-            )
+            ),
+            progress=not no_progress and err.is_terminal,
+        )
     finally:
         pipeline.close()
     summary(pipeline, result)
-    leave(exit_status(result))
+    leave(result.exit_code)
 
 
-#: a run that stopped because its budget (--max-minutes, --max-requests) was spent
-PARTIAL = 3
-
-
-def exit_status(result) -> int:
-    """0 all loaded; 1 failures; 3 partial (continue next run); 130/143 interrupted."""
-    if result.interrupted:
-        return result.interrupted
-    if not result.ok:
-        return 1
-    return PARTIAL if result.partial else 0
-
-
-def execute(pipeline, start, end, names, full_refresh, progress: bool, **budget):
-    """Run with a progress bar (units, requests, 429s, rate-limit waits, ETA) on a terminal;
-    elsewhere with a progress line in the log every minute."""
+def execute(pipeline, job, progress: bool):
+    """``job(tick)`` with a progress bar (units, requests, 429s, rate-limit waits, ETA) on a
+    terminal; elsewhere with a progress line in the log every minute."""
     if not progress:
         with Heartbeat(pipeline.client.stats) as beat:
-            return pipeline.run(start, end, names, full_refresh, progress=beat.tick, **budget)
+            return job(beat.tick)
     stats, limiter = pipeline.client.stats, pipeline.client.limiter
     columns = [
         TextColumn("[bold]{task.description}"),
@@ -132,7 +119,7 @@ def execute(pipeline, start, end, names, full_refresh, progress: bool, **budget)
             )
             bar.update(task, completed=done, info=info)
 
-        return pipeline.run(start, end, names, full_refresh, progress=tick, **budget)
+        return job(tick)
 
 
 def summary(pipeline, result) -> None:
@@ -304,4 +291,4 @@ def rebuild(config_path, start, end, reports, wait, debug) -> None:
             "not_archived",
             unit=unit,
         )
-    leave(exit_status(result))
+    leave(result.exit_code)

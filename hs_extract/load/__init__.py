@@ -1,12 +1,16 @@
 """The load stage: destinations that replace whole units, idempotently.
 
 Takes a unit (report, slice, window) with its typed Arrow tables; writes them to a Parquet
-dataset (one file per unit and table, atomically renamed into place) and to SQL tables
-(delete the unit's rows and insert the new ones in one transaction, together with the
-unit's state row). Hands on nothing but durability: once a call returns, the unit is there.
+dataset on disk or in a bucket (one file per unit and table, written whole) and to SQL tables
+in SQLite, PostgreSQL or DuckDB (delete the unit's rows and insert the new ones in one
+transaction, together with the unit's state row), and keeps every answer in the archive.
+Hands on nothing but durability: once a call returns, the unit is there.
 
-Modules: ``parquet`` (datasets, the layout marker), ``sql`` (SQLAlchemy Core),
-``sql_schema`` (the tables, their keys and the layout check), ``pgcopy`` (PostgreSQL's COPY).
+Modules: ``storage`` (a folder or a bucket through pyarrow.fs), ``parquet`` (datasets, the
+layout marker), ``archive`` (answers as received), ``sql`` and ``sql_books`` (SQLAlchemy
+Core: units, state, runs), ``sql_schema`` (the tables, their keys and the layout check),
+``sql_engine`` (URLs, drivers, timeouts), ``pgcopy`` (PostgreSQL's COPY), ``duck``
+(DuckDB's Arrow insert).
 """
 
 from .parquet import ParquetDestination

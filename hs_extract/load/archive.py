@@ -25,7 +25,8 @@ import pyarrow as pa
 
 from .. import failpoints
 from ..errors import LoadError, StateError
-from .parquet import TMP_PREFIX, _fsync_dir, probe_folder, unit_id
+from .parquet import unit_id
+from .storage import TMP_PREFIX, fsync_dir, probe_folder
 
 __all__ = ["FORMAT", "Archive"]
 
@@ -85,7 +86,7 @@ class Archive:
                 os.fsync(fh.fileno())
             failpoints.hit("archive.temp_written")
             os.replace(tmp, final)
-            _fsync_dir(final.parent)
+            fsync_dir(final.parent)
         except OSError as exc:
             raise LoadError(f"archive: cannot write {final}: {exc}") from None
 

@@ -1,19 +1,18 @@
 """Parquet destination: a dataset per table at ``<path>/<table>/``, hive-partitioned by window.
 
-Each unit (report, slice, window) owns exactly one file per table:
-``<path>/<table>/window_date=<local date>/<unit id>.parquet``. It is written under a hidden
-temporary name and renamed over the old one, so a crash never leaves a half-written file where
-readers look (pyarrow and pandas skip names starting with ``.``), and a re-run replaces instead
-of duplicating. Empty units write empty files, so every table can be read with its schema.
+``path`` is a local folder or a bucket (``s3://…``, ``gs://…``, ``abfs://…``), one code path
+through :class:`~.storage.Location`. Each unit (report, slice, window) owns exactly one file per
+table: ``<path>/<table>/window_date=<local date>/<unit id>.parquet``. It is written whole (on
+disk under a hidden temporary name, renamed over the old one; in a bucket by one upload to its
+final key), so a crash never leaves a half-written file where readers look, and a re-run
+replaces the unit's file at the same name instead of adding one. Empty units write empty
+files, so every table can be read with its schema.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
-import shutil
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -25,13 +24,14 @@ from .. import failpoints
 from ..errors import LoadError
 from ..normalize.schema import TableSpec
 from .sql_schema import LAYOUT
+from .storage import TMP_PREFIX, Location, probe_folder
 
-__all__ = ["ParquetDestination", "atomic_write_bytes", "probe_folder", "unit_id"]
+__all__ = ["ParquetDestination", "unit_id"]
 
-TMP_PREFIX = ".tmp-"
 #: the layout marker; 0.1 wrote layout 1 and no marker (see sql_schema.LAYOUT)
 MARKER = "_hs_extract.json"
 SNAPSHOT_FILE = "snapshot.parquet"
+PARTITION = "window_date="
 
 
 def unit_id(report: str, slice_key: str, window_start) -> str:
@@ -40,125 +40,97 @@ def unit_id(report: str, slice_key: str, window_start) -> str:
     return "unit-" + hashlib.sha1(text.encode()).hexdigest()[:20]
 
 
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):  # not every filesystem lets a directory be opened
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file and a rename."""
-    tmp = path.with_name(f"{TMP_PREFIX}{uuid.uuid4().hex}-{path.name}")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
-def probe_folder(path: Path, what: str, key: str, create: bool = True) -> str:
-    """Check a file can be created in ``path`` and removed again (``create``: make the folder
-    first; else a folder not made yet is probed at its nearest existing parent, where the
-    first run makes it). What was found; LoadError naming the config ``key`` if unwritable."""
-    target = Path(path)
-    try:
-        if create:
-            target.mkdir(parents=True, exist_ok=True)
-        while not target.exists():
-            target = target.parent
-        probe = target / f"{TMP_PREFIX}probe-{uuid.uuid4().hex}"
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as exc:
-        raise LoadError(
-            f"{what}: cannot write to {path}: {exc.strerror}; choose a writable {key}"
-        ) from None
-    if target == Path(path):
-        return f"{path} is writable (a file was created and removed)"
-    return f"{path} does not exist yet; {target} is writable (the first run creates it)"
-
-
 class ParquetDestination:
-    """Parquet datasets under ``path``."""
+    """Parquet datasets under ``path`` (a folder or a bucket prefix). ``owner`` names the
+    state destination that keeps a bucket's state: a bucket has no lock that dies with its
+    process, so one prefix answers to one SQL destination, whose lock covers both."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
+    def __init__(self, path: str | Path, owner: str | None = None) -> None:
+        self.loc = Location(path)
+        self.local: Path | None = self.loc.local
+        self.url = self.loc.url
+        self.owner = owner
 
     def __repr__(self) -> str:
-        return f"ParquetDestination({str(self.path)!r})"
+        return f"ParquetDestination({self.url!r})"
 
     def prepare(self, specs: Iterable[TableSpec] = (), rebuild: bool = False) -> None:
-        """Check the directory is writable and holds this layout (``rebuild``: clear one of
+        """Check the folder takes files and holds this layout (``rebuild``: clear one of
         another layout), and remove temporary files a crash left behind."""
         self.probe(create=True)
-        for tmp in self.path.rglob(f"{TMP_PREFIX}*"):
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+        if self.local is not None:
+            for tmp in self.local.rglob(f"{TMP_PREFIX}*"):
+                tmp.unlink(missing_ok=True)
+        marker = self._marker()
+        kept_by = marker.get("state")
+        if self.owner and kept_by and kept_by != self.owner:
+            raise LoadError(
+                f"parquet: {self.url} is kept with the state in {kept_by}, not {self.owner}: "
+                "two state destinations could both load one prefix at once. Use that "
+                "destinations.sql, or another destinations.parquet.path"
+            )
         found = self.layout()
         if found not in (None, LAYOUT):
             if not rebuild:
                 old = "hs_extract 0.1 (layout 1)" if found == 1 else f"layout {found}"
                 raise LoadError(
-                    f"parquet: {self.path} holds datasets of {old}; this version writes layout "
+                    f"parquet: {self.url} holds datasets of {old}; this version writes layout "
                     f"{LAYOUT} (typed summaries, __deltas tables, user_overall): run once with "
                     "--full-refresh to clear hs_extract's datasets there and reload them, or "
                     "choose a new destinations.parquet.path"
                 )
             self._clear()
-        if found != LAYOUT:
-            self.save_fingerprints({})
+        if found != LAYOUT or (self.owner and not kept_by):
+            self.save_fingerprints({} if found != LAYOUT else self.fingerprints())
 
     def probe(self, create: bool = False) -> str:
         """Whether the folder takes files (nothing is left behind); LoadError if not."""
-        return probe_folder(self.path, "parquet", "destinations.parquet.path", create)
+        if self.local is not None:
+            return probe_folder(self.local, "parquet", "destinations.parquet.path", create)
+        probe = f"{TMP_PREFIX}probe-{uuid.uuid4().hex}"
+        self.loc.write_bytes(probe, b"")
+        self.loc.remove(probe)
+        return f"{self.url} is writable (an object was written and removed)"
 
     def layout(self) -> int | None:
         """The layout the folder holds: None when hs_extract never wrote there."""
-        marker = self.path / MARKER
-        if marker.exists():
+        data = self.loc.read_bytes(MARKER)
+        if data is not None:
             try:
-                return int(json.loads(marker.read_text())["layout"])
-            except (OSError, ValueError, KeyError, TypeError):
+                return int(json.loads(data)["layout"])
+            except (ValueError, KeyError, TypeError):
                 return 0
-        ours = (self.path / "_state.json").exists() or any(self._datasets())
+        ours = self.loc.exists("_state.json") or any(self._datasets())
         return 1 if ours else None
 
-    def _datasets(self) -> list[Path]:
+    def _datasets(self) -> list[str]:
         """Folders holding hs_extract's datasets (unit partitions or a snapshot)."""
-        return [
-            d
-            for d in self.path.iterdir()
-            if d.is_dir() and (any(d.glob("window_date=*")) or (d / SNAPSHOT_FILE).exists())
-        ]
+        out = set()
+        for rel in self.loc.files():
+            parts = rel.split("/")
+            if (len(parts) == 2 and parts[1] == SNAPSHOT_FILE) or (
+                len(parts) == 3 and parts[1].startswith(PARTITION)
+            ):
+                out.add(parts[0])
+        return sorted(out)
 
     def _clear(self) -> None:
         for folder in self._datasets():
-            shutil.rmtree(folder)
-        with contextlib.suppress(FileNotFoundError):
-            (self.path / "_state.json").unlink()
+            self.loc.remove_dir(folder)
+        self.loc.remove("_state.json")
 
     def write_snapshot(self, tables: Mapping[str, pa.Table]) -> None:
-        """Replace dimension tables: one file each, swapped in atomically."""
+        """Replace dimension tables: one file each, swapped in whole."""
         for name, table in tables.items():
-            folder = self.path / name
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-                self._write_file(table, folder, folder / SNAPSHOT_FILE)
-            except OSError as exc:
-                raise LoadError(f"parquet: cannot write {name}: {exc}") from None
+            self._write_file(table, f"{name}/{SNAPSHOT_FILE}", name)
 
-    def _write_file(self, table: pa.Table, folder: Path, final: Path) -> None:
-        tmp = folder / f"{TMP_PREFIX}{uuid.uuid4().hex}.parquet"
-        pq.write_table(table, tmp, compression="zstd")
-        failpoints.hit("parquet.temp_written")
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, final)
-        _fsync_dir(folder)
+    def _write_file(self, table: pa.Table, rel: str, what: str) -> None:
+        buf = pa.BufferOutputStream()
+        pq.write_table(table, buf, compression="zstd")
+        try:
+            self.loc.write_bytes(rel, buf.getvalue(), hook="parquet.temp_written")
+        except OSError as exc:
+            raise LoadError(f"parquet: cannot write {what}: {exc}") from None
 
     def write_unit(
         self, uid: str, partition: str, tables: Mapping[str, pa.Table], main: str
@@ -167,16 +139,20 @@ class ParquetDestination:
         file says the unit is whole (:meth:`unit_files`)."""
         order = [n for n in tables if n != main] + [main]
         for name, table in ((n, tables[n]) for n in order):
-            folder = self.path / name / f"window_date={partition}"
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-                self._write_file(table, folder, folder / f"{uid}.parquet")
-                failpoints.hit("parquet.replaced")
-            except OSError as exc:
-                raise LoadError(f"parquet: cannot write {name} ({partition}): {exc}") from None
+            rel = f"{name}/{PARTITION}{partition}/{uid}.parquet"
+            self._write_file(table, rel, f"{name} ({partition})")
+            failpoints.hit("parquet.replaced")
 
-    def files(self, table: str) -> list[Path]:
-        return sorted((self.path / table).glob("window_date=*/*.parquet"))
+    def files(self, table: str) -> list[str]:
+        """The table's unit files, relative to the location."""
+        return [
+            rel
+            for rel in self.loc.files(table)
+            if rel.count("/") == 2
+            and rel.split("/")[1].startswith(PARTITION)
+            and rel.endswith(".parquet")
+            and not rel.rsplit("/", 1)[1].startswith(TMP_PREFIX)
+        ]
 
     def frame(self, table: str, columns: Sequence[str]):
         """Columns of a loaded dataset as a pandas DataFrame; None when it has no file."""
@@ -185,19 +161,24 @@ class ParquetDestination:
         files = self.files(table)
         if not files:
             return None
-        dataset = ds.dataset(files, format="parquet", schema=pq.read_schema(files[0]))
+        fs, _ = self.loc.filesystem()
+        keys = [self.loc.key(f) for f in files]
+        schema = pq.read_schema(keys[0], filesystem=fs)
+        dataset = ds.dataset(keys, format="parquet", schema=schema, filesystem=fs)
         return dataset.to_table(columns=list(columns)).to_pandas()
 
     def unit_files(self, table: str) -> set[str]:
         """Unit ids with a file in ``table`` (a main table's file is written last: whole units)."""
-        return {f.stem for f in (self.path / table).glob("window_date=*/unit-*.parquet")}
+        names = (f.rsplit("/", 1)[1] for f in self.files(table))
+        return {n[: -len(".parquet")] for n in names if n.startswith("unit-")}
 
     # --- what the folder holds: the layout marker, with each report's config fingerprint --------
 
     def _marker(self) -> dict:
+        data = self.loc.read_bytes(MARKER)
         try:
-            return json.loads((self.path / MARKER).read_text())
-        except (OSError, ValueError):
+            return json.loads(data) if data else {}
+        except ValueError:
             return {}
 
     def fingerprints(self) -> dict[str, dict]:
@@ -206,11 +187,11 @@ class ParquetDestination:
 
     def save_fingerprints(self, fingerprints: Mapping[str, dict]) -> None:
         marker = {"layout": LAYOUT, "fingerprints": dict(fingerprints)}
-        atomic_write_bytes(self.path / MARKER, json.dumps(marker, sort_keys=True).encode())
+        if self.owner:
+            marker["state"] = self.owner
+        self.loc.write_bytes(MARKER, json.dumps(marker, sort_keys=True).encode())
 
     def clear_tables(self, names: Iterable[str]) -> None:
         """Remove these tables' datasets (a report rebuilt under a changed config)."""
         for name in names:
-            folder = self.path / name
-            if folder.is_dir():
-                shutil.rmtree(folder)
+            self.loc.remove_dir(name)

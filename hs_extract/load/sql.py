@@ -26,6 +26,7 @@ from .. import failpoints
 from ..errors import ConfigError, LoadError
 from ..masking import mask_url
 from ..normalize.schema import TableSpec
+from .duck import insert_arrow
 from .pgcopy import copy_csv, to_csv
 from .sql_books import Books, _chunks, _reason
 from .sql_engine import Bounded, unavailable_as
@@ -47,9 +48,13 @@ class SqlDestination(Books):
     ):
         self.bounded = Bounded(url, timeout, engine)
         self.engine = self.bounded.engine
-        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        dialect = self.engine.dialect.name
+        self.is_sqlite = dialect == "sqlite"
+        self.is_postgres = dialect == "postgresql"
+        #: SQLite or DuckDB: a local file, one writer at a time
+        self.is_file = dialect in ("sqlite", "duckdb")
         database = self.engine.url.database
-        if self.is_sqlite and database and database != ":memory:":
+        if self.is_file and database and database != ":memory:":
             with contextlib.suppress(OSError):  # an unwritable place is reported by prepare()
                 Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         if self.is_sqlite and schema:
@@ -61,8 +66,9 @@ class SqlDestination(Books):
         self.metadata = sa.MetaData(schema=schema)
         self.tables: dict[str, sa.Table] = {}
         self.state, self.runs, self.meta = bookkeeping(self.metadata)
-        # SQLite allows one writer: loads are serialized there
-        self._lock = threading.Lock() if self.is_sqlite else None
+        # SQLite allows one writer, DuckDB fails a transaction that meets another's writes:
+        # loads are serialized there
+        self._lock = threading.Lock() if self.is_file else None
         self._encoder = ThreadPoolExecutor(1, thread_name_prefix="hs-csv")
 
     def __repr__(self) -> str:
@@ -125,11 +131,11 @@ class SqlDestination(Books):
         encoded = {
             name: self._encoder.submit(to_csv, d)
             for name, d in data.items()
-            if d is not None and not self.is_sqlite
+            if d is not None and self.is_postgres
         }
         try:
             with lock, unavailable_as(self.where), self.bounded.tx() as conn:
-                if not self.is_sqlite:
+                if self.is_postgres:
                     # Rows and state commit together, so a commit the server loses in a crash
                     # loses both, and the next run reloads the units: no WAL flush to wait for.
                     conn.execute(sa.text("SET LOCAL synchronous_commit = off"))
@@ -209,8 +215,10 @@ class SqlDestination(Books):
         self, conn: Connection, table: sa.Table, data: pa.Table, csv: bytes | None = None
     ) -> None:
         """Insert ``data`` (``csv``: its COPY text, when already encoded)."""
-        if self.engine.dialect.name == "postgresql":
+        if self.is_postgres:
             copy_csv(conn, self._qualified(conn, table), data, csv=csv)
+        elif self.engine.dialect.name == "duckdb":
+            insert_arrow(conn, self._qualified(conn, table), data)
         else:  # executemany in slices: Python rows cost far more memory than Arrow columns
             for batch in data.to_batches(max_chunksize=5_000):
                 conn.execute(table.insert(), batch.to_pylist())

@@ -18,8 +18,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..errors import LoadError
-from .parquet import probe_folder
 from .sql_engine import Bounded, unavailable_as
+from .storage import probe_folder
 
 __all__ = ["FINGERPRINT", "Books"]
 
@@ -38,15 +38,15 @@ class Books:
     meta: sa.Table
     schema: str | None
     is_sqlite: bool
+    is_file: bool
     where: str
 
     @property
     def missing(self) -> bool:
-        """A SQLite file not made yet: reads (check, plan) answer "nothing" and leave it so."""
+        """A database file (SQLite, DuckDB) not made yet: reads (check, plan) answer "nothing"
+        and leave it so."""
         db = self.engine.url.database
-        return (
-            self.is_sqlite and bool(db) and db != ":memory:" and not Path(db).expanduser().exists()
-        )
+        return self.is_file and bool(db) and db != ":memory:" and not Path(db).expanduser().exists()
 
     def probe(self) -> str:
         """Whether the database takes hs_extract's tables: a table is created, written and

@@ -25,6 +25,7 @@ __all__ = ["DIALECTS", "Bounded", "normalize_sql_url", "unavailable_as"]
 DIALECTS = {
     "sqlite": "sqlite:///path/to/file.db",
     "postgresql": "postgresql+psycopg://user@host/db",
+    "duckdb": "duckdb:///path/to/file.duckdb",
 }
 CONNECT_TIMEOUT = 10
 LOCK_TIMEOUT = 60
@@ -60,6 +61,11 @@ def normalize_sql_url(url: str) -> str:
                 f"{key}: PostgreSQL needs the psycopg driver, which is not installed: "
                 "pip install 'hs-extract[postgres]'"
             )
+    if backend == "duckdb" and importlib.util.find_spec("duckdb_engine") is None:
+        raise ConfigError(
+            f"{key}: DuckDB needs duckdb and duckdb-engine, which are not installed: "
+            "pip install 'hs-extract[duckdb]'"
+        )
     return url
 
 

@@ -87,7 +87,8 @@ def declare(metadata: sa.MetaData, spec: TableSpec) -> sa.Table:
     for f in spec.schema:
         col_type = EXTRA_TYPE if f.name == EXTRA[0] else sql_type(f.type)
         doc = docs.get(f.name) or (f.metadata or {}).get(b"doc", b"").decode()
-        cols.append(sa.Column(f.name, col_type, comment=doc or None))
+        # keys are the API's ids, never made up by the database (DuckDB has no SERIAL)
+        cols.append(sa.Column(f.name, col_type, comment=doc or None, autoincrement=False))
         if f.name == "window_end":
             cols.append(
                 sa.Column(
@@ -105,6 +106,7 @@ def declare(metadata: sa.MetaData, spec: TableSpec) -> sa.Table:
                 UNIT_COLUMN,
                 sa.BigInteger,
                 nullable=False,
+                autoincrement=False,
                 comment="hash of (report, slice, window): the replacement unit",
             )
         )
@@ -196,7 +198,7 @@ def _layout(conn: Connection, schema: str | None) -> int | None:
     inspector = sa.inspect(conn)
     names = set(inspector.get_table_names(schema=schema))
     if META in names:
-        meta = sa.Table(META, sa.MetaData(schema=schema), autoload_with=conn)
+        meta = sa.table(META, sa.column("setting"), sa.column("value"), schema=schema)
         value = conn.execute(sa.select(meta.c.value).where(meta.c.setting == "layout")).scalar()
         return int(value) if value and value.isdigit() else 0
     return 1 if STATE in names else None
@@ -207,7 +209,7 @@ def _drop_ours(conn: Connection, schema: str | None) -> None:
     inspector = sa.inspect(conn)
     prep = conn.dialect.identifier_preparer
     for name in inspector.get_table_names(schema=schema):
-        cols = {c["name"] for c in inspector.get_columns(name, schema)}
+        cols = _columns(conn, name, schema)
         if UNIT_COLUMN in cols or name in (STATE, META):
             qualified = (
                 f"{prep.quote_schema(schema)}.{prep.quote(name)}" if schema else prep.quote(name)
@@ -215,11 +217,42 @@ def _drop_ours(conn: Connection, schema: str | None) -> None:
             conn.execute(sa.text(f"DROP TABLE {qualified}"))
 
 
+def _columns(conn: Connection, name: str, schema: str | None) -> dict[str, str]:
+    """The columns a table has in the database: name → its type as the database says it."""
+    if conn.dialect.name == "duckdb":  # duckdb-engine reflects through pg_catalog, which
+        # DuckDB only partly has: its information_schema says the same
+        rows = conn.execute(
+            sa.text(
+                "select column_name, data_type from information_schema.columns "
+                "where table_name = :t and table_schema = :s"
+            ),
+            {"t": name, "s": schema or "main"},
+        )
+        return {n: t for n, t in rows}
+    return {c["name"]: c["type"] for c in sa.inspect(conn).get_columns(name, schema)}
+
+
+def _family_of(found) -> str:
+    """:func:`_type_family` of a reflected type, or of a type name (DuckDB)."""
+    if not isinstance(found, str):
+        return _type_family(found)
+    t = found.upper()
+    for family, words in (
+        ("timestamp", ("TIMESTAMP",)),
+        ("date", ("DATE",)),
+        ("integer", ("INT",)),
+        ("float", ("DOUBLE", "FLOAT", "REAL", "DECIMAL", "NUMERIC")),
+        ("boolean", ("BOOL",)),
+    ):
+        if any(w in t for w in words):
+            return family
+    return "text"
+
+
 def _grow(conn: Connection, tables: Iterable[sa.Table], schema: str | None) -> None:
-    inspector = sa.inspect(conn)
     prep = conn.dialect.identifier_preparer
     for table in tables:
-        existing = {c["name"]: c["type"] for c in inspector.get_columns(table.name, schema)}
+        existing = _columns(conn, table.name, schema)
         for col in table.columns:
             if col.name not in existing:
                 conn.execute(
@@ -228,7 +261,7 @@ def _grow(conn: Connection, tables: Iterable[sa.Table], schema: str | None) -> N
                         f"{prep.quote(col.name)} {col.type.compile(conn.dialect)}"
                     )
                 )
-            elif _type_family(existing[col.name]) != _type_family(col.type):
+            elif _family_of(existing[col.name]) != _type_family(col.type):
                 raise LoadError(
                     f"sql: column {table.name}.{col.name} is {existing[col.name]} in the "
                     f"database but hs_extract declares {col.type.compile(conn.dialect)}; it "

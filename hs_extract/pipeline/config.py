@@ -104,7 +104,7 @@ class Config:
     windows: WindowsConfig
     filters: FiltersConfig
     reports: tuple[ReportConfig, ...]
-    parquet_path: Path | None = None
+    parquet_path: Path | str | None = None  # a folder, or a bucket URL (s3://…)
     sql_url: Secret | None = None  # may hold a password
     sql_schema: str | None = None
     #: seconds any SQL transaction may take (statement_timeout, and the client's watchdog)

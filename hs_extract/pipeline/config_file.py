@@ -21,7 +21,6 @@ from ..api.auth import Secret
 from ..api.catalog import FIELDS, RANGES, REPORTS, STATUSES, TYPES
 from ..api.transport import check_base_url
 from ..errors import ConfigError
-from ..load.sql_engine import normalize_sql_url
 from .config import (
     SLICE_KEYS,
     Config,
@@ -31,37 +30,18 @@ from .config import (
     WindowsConfig,
     default_report,
 )
+from .config_destinations import parse_destinations
+from .config_problems import MISSING, Problems, section
 from .windows import SIZES
 
 __all__ = ["load_config", "parse_config"]
 
 ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
-IDENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 #: ratings a config may list (the catalog's, in the order messages show them)
 RATINGS = ("great", "ok", "not-good", "all")
 
 
-class _Problems:
-    """Problems found so far; one per key (the first found says the most)."""
-
-    def __init__(self) -> None:
-        self.items: list[str] = []
-        self._keys: set[str] = set()
-
-    def note(self, key: str, text: str) -> None:
-        if key not in self._keys:
-            self._keys.add(key)
-            self.items.append(text)
-
-    def add(self, key: str, value: Any, allowed: str) -> None:
-        shown = "(missing)" if value is _MISSING else repr(value)
-        self.note(key, f"{key}: {shown} is invalid; {allowed}")
-
-
-_MISSING = object()
-
-
-def _expand(value: Any, key: str, problems: _Problems) -> Any:
+def _expand(value: Any, key: str, problems: Problems) -> Any:
     """``${VAR}`` and ``${VAR:-default}`` in every string of the tree."""
     if isinstance(value, str):
 
@@ -86,17 +66,6 @@ def _expand(value: Any, key: str, problems: _Problems) -> Any:
     return value
 
 
-def _section(raw: Mapping, key: str, allowed: tuple[str, ...], problems: _Problems) -> dict:
-    value = raw.get(key) or {}
-    if not isinstance(value, Mapping):
-        problems.add(key, value, "allowed: a mapping of " + ", ".join(allowed))
-        return {}
-    for k in value:
-        if k not in allowed:
-            problems.add(f"{key}.{k}", value[k], f"unknown key; allowed: {', '.join(allowed)}")
-    return dict(value)
-
-
 def _int(d, key, path, problems, default, lo, hi, extra: str = ""):
     v = d.get(key, default)
     if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
@@ -112,7 +81,7 @@ def _date(v, path, problems, required: bool, relative: bool = False) -> dt.date 
     """A date; with ``relative``, also ``-28d`` (28 days before today: an int, -28)."""
     if v is None:
         if required:
-            problems.add(path, _MISSING, "required: a date such as 2025-01-01")
+            problems.add(path, MISSING, "required: a date such as 2025-01-01")
         return None
     if relative and isinstance(v, str) and RELATIVE_RE.match(v.strip()):
         return -int(RELATIVE_RE.match(v.strip()).group(1))
@@ -151,7 +120,7 @@ def _source(raw, problems) -> SourceConfig | None:
         "timeout",
         "max_wait",
     )
-    s = _section(raw, "source", keys, problems)
+    s = section(raw, "source", keys, problems)
     base = s.get("base_url", "https://api.helpscout.net")
     try:
         base = check_base_url(str(base))
@@ -161,7 +130,7 @@ def _source(raw, problems) -> SourceConfig | None:
         if not isinstance(s.get(key), str) or not s.get(key):
             problems.add(
                 f"source.{key}",
-                _MISSING if key not in s else "***" if key == "client_secret" else s.get(key),
+                MISSING if key not in s else "***" if key == "client_secret" else s.get(key),
                 "required: a non-empty string, e.g. ${HELPSCOUT_CLIENT_ID}",
             )
     limit = _int(
@@ -198,7 +167,7 @@ def _source(raw, problems) -> SourceConfig | None:
 
 def _windows(raw, problems) -> WindowsConfig:
     keys = ("start", "end", "size", "lookback", "timezone", "compare_previous")
-    w = _section(raw, "windows", keys, problems)
+    w = section(raw, "windows", keys, problems)
     start = _date(w.get("start"), "windows.start", problems, required=True, relative=True)
     end = _date(w.get("end"), "windows.end", problems, required=False)
     if isinstance(start, dt.date) and end and end <= start:
@@ -222,9 +191,7 @@ def _windows(raw, problems) -> WindowsConfig:
 
 
 def _filters(raw, problems) -> FiltersConfig:
-    f = _section(
-        raw, "filters", ("mailboxes", "tags", "types", "folders", "office_hours"), problems
-    )
+    f = section(raw, "filters", ("mailboxes", "tags", "types", "folders", "office_hours"), problems)
     types = f.get("types") or []
     if not isinstance(types, list) or any(t not in TYPES for t in types):
         problems.add("filters.types", types, f"allowed: a list of {', '.join(TYPES)}")
@@ -298,69 +265,12 @@ def _report(item, path, problems) -> list[ReportConfig]:
     return [ReportConfig(name, users, field_, field_ids, range_, range_ids, tuple(rating), status)]
 
 
-def _destinations(raw, problems) -> tuple:
-    d = _section(raw, "destinations", ("parquet", "sql", "archive"), problems)
-    if not ({"parquet", "sql"} & set(d)):
-        problems.add("destinations", _MISSING, "required: parquet: {path: …} and/or sql: {url: …}")
-    path = _folder(d, "parquet", "a directory path", problems)
-    url = schema = None
-    timeout = 300.0
-    if "sql" in d:
-        s = d["sql"] or {}
-        if not isinstance(s, Mapping) or not isinstance(s.get("url"), str) or not s["url"]:
-            problems.add(
-                "destinations.sql.url",
-                _MISSING,
-                "required: a SQLAlchemy URL such as "
-                "sqlite:///hs.db or postgresql+psycopg://user@host/db",
-            )
-        else:
-            try:
-                url = Secret(normalize_sql_url(s["url"]))
-            except ConfigError as exc:
-                problems.note("destinations.sql.url", str(exc))
-            schema = s.get("schema")
-            if schema is not None and not (isinstance(schema, str) and IDENT_RE.match(schema)):
-                problems.add(
-                    "destinations.sql.schema",
-                    schema,
-                    "allowed: null or an identifier (letters, digits, _)",
-                )
-                schema = None
-            timeout = s.get("timeout", 300)
-            if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
-                problems.add("destinations.sql.timeout", timeout, "allowed: seconds, a number > 0")
-                timeout = 300
-            for k in s:
-                if k not in ("url", "schema", "timeout"):
-                    problems.add(
-                        f"destinations.sql.{k}", s[k], "unknown key; allowed: url, schema, timeout"
-                    )
-    archive = _folder(d, "archive", "a directory path (every answer kept, for rebuild)", problems)
-    return path, url, schema, float(timeout), archive
-
-
-def _folder(d: Mapping, name: str, what: str, problems: _Problems) -> Path | None:
-    """``destinations.<name>: {path: …}``: the folder, or None (absent or wrong)."""
-    if name not in d:
-        return None
-    p = d[name] or {}
-    if not isinstance(p, Mapping) or not isinstance(p.get("path"), str) or not p["path"]:
-        given = (p or {}).get("path", _MISSING) if isinstance(p, Mapping) else p
-        problems.add(f"destinations.{name}.path", given, f"required: {what}")
-        return None
-    for k in p:
-        if k != "path":
-            problems.add(f"destinations.{name}.{k}", p[k], "unknown key; allowed: path")
-    return Path(p["path"]).expanduser()
-
-
 TOP_KEYS = ("source", "windows", "filters", "reports", "destinations")
 
 
 def parse_config(raw: Any, path: Path | None = None) -> Config:
     """A validated Config from parsed YAML; one ConfigError listing every problem."""
-    problems = _Problems()
+    problems = Problems()
     if not isinstance(raw, Mapping):
         what = "is empty" if raw is None else f"is a YAML {type(raw).__name__}"
         raise ConfigError(
@@ -379,14 +289,14 @@ def parse_config(raw: Any, path: Path | None = None) -> Config:
     if not isinstance(items, list) or not items:
         problems.add(
             "reports",
-            items if items is not None else _MISSING,
+            items if items is not None else MISSING,
             "required: a list of report names (or all)",
         )
     else:
         for i, item in enumerate(items):
             for r in _report(item, f"reports[{i}]", problems):
                 reports[r.name] = r  # a later entry refines an earlier one (e.g. after all)
-    parquet, url, schema, sql_timeout, archive = _destinations(raw, problems)
+    dests = parse_destinations(raw, problems)
     if len(problems.items) == 1:  # the usual case: one line
         raise ConfigError(f"{path}: {problems.items[0]}" if path else problems.items[0])
     if problems.items:
@@ -399,11 +309,11 @@ def parse_config(raw: Any, path: Path | None = None) -> Config:
         windows,
         filters,
         tuple(reports.values()),
-        parquet,
-        url,
-        schema,
-        sql_timeout,
-        archive,
+        dests.parquet,
+        dests.sql_url,
+        dests.sql_schema,
+        dests.sql_timeout,
+        dests.archive,
         path,
     )
 

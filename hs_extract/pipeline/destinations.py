@@ -19,8 +19,9 @@ import pyarrow as pa
 
 from ..errors import ConfigError
 from ..load.archive import Archive
-from ..load.parquet import ParquetDestination, atomic_write_bytes, unit_id
+from ..load.parquet import ParquetDestination, unit_id
 from ..load.sql import SqlDestination, UnitData
+from ..load.storage import atomic_write_bytes, is_bucket
 from ..normalize import TableSpec, main_table, tables_of
 from .config import Config
 from .fingerprint import changes, fingerprint
@@ -38,14 +39,26 @@ class Destinations:
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.parquet = ParquetDestination(config.parquet_path) if config.parquet_path else None
         self.sql = None
         if config.sql_url:
             url = config.sql_url.reveal()
             self.sql = SqlDestination(url, config.sql_schema, timeout=config.sql_timeout)
+        self.parquet = None
+        if config.parquet_path:
+            # a bucket has no lock that dies with its process: its state lives in SQL
+            owner = self.sql_where() if is_bucket(config.parquet_path) else None
+            self.parquet = ParquetDestination(config.parquet_path, owner=owner)
         self.state = self.sql or JsonState(config.parquet_path)
         self.archive = Archive(config.archive_path) if config.archive_path else None
         self._lock: RunLock | None = None
+
+    def sql_where(self) -> str | None:
+        """The SQL destination as messages name it (no password), with its schema."""
+        if not self.sql:
+            return None
+        if self.sql.engine.dialect.name != "postgresql":
+            return self.sql.where
+        return f"{self.sql.where} schema {self.sql.schema or 'public'}"
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -59,14 +72,13 @@ class Destinations:
             locks.append(
                 FileLock(self.archive.path / ".hs_extract.lock", f"archive {self.archive.path}")
             )
-        if self.parquet:
-            path = self.parquet.path / ".hs_extract.lock"
-            locks.append(FileLock(path, f"parquet {self.parquet.path}"))
+        if self.parquet and self.parquet.local:  # a bucket's runs are held by the SQL lock
+            path = self.parquet.local / ".hs_extract.lock"
+            locks.append(FileLock(path, f"parquet {self.parquet.local}"))
         if self.sql:
             engine = self.sql.engine
-            where = f"sql {self.sql.where}"
+            where = f"sql {self.sql_where()}"
             if engine.dialect.name == "postgresql":
-                where += f" schema {self.sql.schema or 'public'}"
                 locks.append(PostgresLock(engine, self.sql.schema, where))
             else:
                 database = Path(engine.url.database or "hs_extract").expanduser()
@@ -86,6 +98,9 @@ class Destinations:
             yield
         finally:
             self._lock = None
+            if self.sql and self.sql.engine.dialect.name == "duckdb":
+                # DuckDB locks its file while a connection is open: let others in between runs
+                self.sql.engine.dispose()
             lock.release()
 
     # --- opening ------------------------------------------------------------------------------
@@ -244,6 +259,6 @@ class Destinations:
                 k: (v.isoformat() if isinstance(v, dt.datetime) else v)
                 for k, v in {"run_id": run_id, **values}.items()
             }
-            runs = self.parquet.path / "_runs.jsonl"
+            runs = self.parquet.local / "_runs.jsonl"
             old = runs.read_bytes() if runs.exists() else b""
             atomic_write_bytes(runs, old + json.dumps(line).encode() + b"\n")

@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 
 from .planner import Plan
 
-__all__ = ["RunResult"]
+__all__ = ["PARTIAL", "RunResult"]
+
+#: the exit status of a run that stopped because its budget (minutes, requests) was spent
+PARTIAL = 3
 
 
 @dataclass
@@ -41,6 +44,16 @@ class RunResult:
     def ok(self) -> bool:
         """Everything planned was loaded (a partial run loaded everything it started)."""
         return not self.failures and not self.denied and not self.interrupted
+
+    @property
+    def exit_code(self) -> int:
+        """The CLI's exit status: 0 all loaded; 1 failures; 3 partial (the next run goes on);
+        130/143 interrupted (SIGINT/SIGTERM)."""
+        if self.interrupted:
+            return self.interrupted
+        if not self.ok:
+            return 1
+        return PARTIAL if self.partial else 0
 
     @property
     def units_failed(self) -> int:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .. import failpoints
 from ..errors import StateError
-from ..load.parquet import atomic_write_bytes
+from ..load.storage import atomic_write_bytes
 
 __all__ = ["JsonState"]
 
