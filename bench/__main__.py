@@ -13,6 +13,7 @@ from bench import (
     bench_load,
     bench_memory,
     bench_normalize,
+    bench_notebook,
     bench_rate,
     bench_requests,
 )
@@ -25,6 +26,7 @@ BENCHES = {
     "rate": bench_rate.main,
     "requests": bench_requests.main,
     "memory": bench_memory.main,
+    "notebook": bench_notebook.main,
 }
 
 if __name__ == "__main__":

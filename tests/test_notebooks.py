@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -46,3 +47,13 @@ def test_notebook_executes(name, tmp_path, monkeypatch):
             for o in c.outputs
         )
         assert "replies" in texts and "conversations_drilldown" in texts
+    if name.startswith("01"):
+        cell = next(c for c in nb.cells if "conversations_drilldown" in c.source)
+        streams = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+        # Jupyter without ipywidgets: the progress in text lines, to the last page
+        bar = re.findall(r"conversations_drilldown: (\d+)/(\d+)", streams)
+        assert bar and bar[-1][0] == bar[-1][1] and int(bar[-1][1]) > 1, streams
+        hits = re.search(
+            r"again: [\d,]+ conversations, (\d+) answers from the cache, 0 fetched", streams
+        )
+        assert hits and int(hits.group(1)) > 1, streams

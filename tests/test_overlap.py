@@ -198,3 +198,20 @@ def test_wait_queues_behind_the_holder_and_read_only_commands_need_no_lock(sim, 
     assert [code for code, _ in results] == [0, 0], results
     check_consistent(sim, dest, None, raw)
     dest.drop()
+
+
+def test_a_read_outside_a_run_lets_go_of_the_duckdb_file(sim, tmp_path):
+    # CI, 2026-12-01: a plan() in the test process kept its pooled DuckDB connection, so the
+    # next run's process could not open the file ("Could not set lock on file")
+    dest = Dest("duckdb", tmp_path)
+    path = tmp_path / "cfg.yaml"
+    raw = config(sim, dest, None)
+    path.write_text(yaml.safe_dump(raw))
+    assert finish(start(path))[0][0] == 0
+    reader = Pipeline(parse_config(raw))
+    assert reader.plan().units is not None  # reads state, outside any run
+    assert reader.dest.loaded()
+    [(code, err)] = finish(start(path))
+    assert code == 0, err
+    reader.close()
+    dest.drop()

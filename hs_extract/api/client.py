@@ -14,6 +14,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
@@ -26,7 +27,7 @@ from .auth import ClientCredentials, Secret
 from .catalog import REPORTS, Kind, ReportSpec, get_report
 from .paging import Page, PageWalk
 from .params import build_query
-from .ratelimit import RateLimiter
+from .ratelimit import RateLimiter, workers_for_budget
 from .retry import RetryConfig
 from .transport import Transport, TransportStats
 
@@ -69,6 +70,7 @@ class ApiClient:
         sleep: Callable[[float], None] = interrupt.sleep,
         jitter: Callable[[], float] = random.random,
         now: Callable[[], dt.datetime] | None = None,
+        max_workers: int | None = None,
     ) -> None:
         if not client_id or not client_secret:
             raise ConfigError("client_id and client_secret are required (the app's ID/secret)")
@@ -87,6 +89,10 @@ class ApiClient:
             jitter=jitter,
         )
         self._now = now or (lambda: pendulum.now(pendulum.UTC))
+        if max_workers is not None and max_workers < 1:
+            raise ConfigError(f"max_workers: {max_workers!r} is invalid; allowed: 1 or more")
+        #: pages fetched side by side (None: the run's rule for the limiter's budget)
+        self.max_workers = max_workers
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.transport.base_url!r})"
@@ -114,10 +120,24 @@ class ApiClient:
         """One response of ``report``, parsed JSON, unchanged (``(bytes, parsed)`` with
         ``raw``)."""
         spec = report if isinstance(report, ReportSpec) else get_report(report)
-        query = build_query(spec, params, self._now())
+        return self._get(spec, build_query(spec, params, self._now()), raw)
+
+    def _get(self, spec: ReportSpec, query: dict[str, str], raw: bool) -> Any:
+        """The one place a report request is sent (a cache can answer it instead)."""
         return self.transport.get(spec.path, query, what=spec.name, raw=raw)
 
-    def iter_pages(self, report: str | ReportSpec, **params: Any) -> Iterator[Any]:
+    @property
+    def workers(self) -> int:
+        """Pages in flight at once: ``max_workers``, or the run's rule for this budget."""
+        return self.max_workers or workers_for_budget(self.limiter.ceiling)
+
+    def iter_pages(
+        self,
+        report: str | ReportSpec,
+        *,
+        on_page: Callable[[int, int | None], None] | None = None,
+        **params: Any,
+    ) -> Iterator[Any]:
         """Every page of ``report`` from ``page`` (default 1) to the last one, complete or
         :class:`~hs_extract.errors.IncompleteError` (the paging rule: :mod:`.paging`).
 
@@ -125,6 +145,9 @@ class ApiClient:
         that repeats is fetched again, a growing ``pages`` is followed, a listing without
         ``pages`` is read to its first empty page. Drilldowns default to ``rows=50`` (the most
         the API allows, so the fewest requests). A report without pages yields one response.
+        Once page 1 has said how many there are, the rest are fetched side by side
+        (:attr:`workers` at once, within the rate limiter) and still yielded in order.
+        ``on_page(number, pages)`` is called after each page (a progress bar).
         """
         spec = report if isinstance(report, ReportSpec) else get_report(report)
         if not spec.paginated:
@@ -136,8 +159,17 @@ class ApiClient:
         def fetch(n: int) -> Page:
             return Page.of(spec, n, self.fetch_page(spec, n, **params))
 
-        for page in PageWalk(spec, fetch, first=first, sleep=self.transport.sleep):
-            yield page.payload
+        pool = ThreadPoolExecutor(self.workers, thread_name_prefix="hs-page")
+        try:
+            walk = PageWalk(
+                spec, fetch, first=first, map_pages=pool.map, sleep=self.transport.sleep
+            )
+            for page in walk:
+                if on_page is not None:
+                    on_page(page.number, page.pages)
+                yield page.payload
+        finally:  # a caller that stops early leaves no page to be fetched for nothing
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def connect(self) -> None:
         """Fetch a token now, failing fast: wrong credentials (``AuthError``) or a host that
@@ -162,8 +194,7 @@ class ApiClient:
         spec = report if isinstance(report, ReportSpec) else get_report(report)
         if spec.accepts("rows") and params.get("rows") is None:
             params["rows"] = 50
-        query = build_query(spec, {**params, "page": page}, self._now())
-        return self.transport.get(spec.path, query, what=spec.name, raw=raw)
+        return self._get(spec, build_query(spec, {**params, "page": page}, self._now()), raw)
 
     # --- companion lists (HAL) ---------------------------------------------------------------
 

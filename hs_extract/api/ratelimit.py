@@ -24,7 +24,14 @@ from dataclasses import dataclass
 
 from .. import interrupt
 
-__all__ = ["LimiterStats", "RateLimiter"]
+__all__ = ["LimiterStats", "RateLimiter", "workers_for_budget"]
+
+
+def workers_for_budget(per_minute: float) -> int:
+    """Requests in flight for a budget of ``per_minute``: enough to use it all with answers as
+    slow as 2 s, 4 to 32 (the limiter, not the pool, sets the pace). The run and the notebook
+    client share this rule."""
+    return max(4, min(32, math.ceil(per_minute / 60 * 2)))
 
 
 @dataclass

@@ -70,12 +70,15 @@ class Archive:
         """Store one unit's record (report, slice, window, requests …), durably."""
         start = dt.datetime.fromisoformat(record["window_start"])
         final = self.unit_file(record["report"], record["slice"], start, record["window_date"])
-        self._write(final, {"format": FORMAT, **record})
+        self.write_file(final, {"format": FORMAT, **record})
 
     def write_lists(self, run_id: str, listings: dict) -> None:
-        self._write(self.path / "_lists" / (run_id + SUFFIX), {"format": FORMAT, **listings})
+        self.write_file(self.path / "_lists" / (run_id + SUFFIX), {"format": FORMAT, **listings})
 
-    def _write(self, final: Path, record: dict) -> None:
+    @staticmethod
+    def write_file(final: Path, record: dict) -> None:
+        """Write one record at ``final``: zstd JSON, via a fsynced temporary file and a rename
+        (the notebook's answer cache writes its files so too)."""
         data = json.dumps(record, default=_default, ensure_ascii=False).encode()
         try:
             final.parent.mkdir(parents=True, exist_ok=True)

@@ -88,6 +88,9 @@ class Bounded:
             else:
                 engine = sa.create_engine(url, pool_pre_ping=True)
         self.engine = engine
+        #: DuckDB locks its file while a connection is open: outside a run (plan, check,
+        #: state show) each connection is let go at once; a run holds it (``held()``)
+        self.release_after_use = engine.dialect.name == "duckdb"
         self.watchdog: Watchdog | None = None
         if engine.dialect.name == "postgresql":
             # a little more than the server's own timeout: the server ends slow statements,
@@ -98,13 +101,35 @@ class Bounded:
     @contextlib.contextmanager
     def tx(self) -> Iterator[Connection]:
         """A transaction, committed (or rolled back) within the deadline."""
-        with self.engine.connect() as conn, self._guard(conn), conn.begin():
-            yield conn
+        try:
+            with self.engine.connect() as conn, self._guard(conn), conn.begin():
+                yield conn
+        finally:
+            self._let_go()
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn, self._guard(conn):
-            yield conn
+        try:
+            with self.engine.connect() as conn, self._guard(conn):
+                yield conn
+        finally:
+            self._let_go()
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """Keep connections (and a DuckDB file) open for a run; let go of them after it."""
+        before = self.release_after_use
+        self.release_after_use = False
+        try:
+            yield
+        finally:
+            self.release_after_use = before
+            if self.engine.dialect.name == "duckdb":
+                self.engine.dispose()
+
+    def _let_go(self) -> None:
+        if self.release_after_use:
+            self.engine.dispose()
 
     def _guard(self, conn: Connection):
         if self.watchdog is None:

@@ -7,12 +7,12 @@ checking everything at once; the rest of the pipeline only ever sees a valid :cl
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..api.auth import Secret
 from ..api.catalog import REPORTS
+from ..api.ratelimit import workers_for_budget
 
 __all__ = [
     "Config",
@@ -61,8 +61,7 @@ def workers_for(source: SourceConfig) -> int:
     budget with answers as slow as 2 s — the limiter, not the pool, should set the pace."""
     if source.max_workers:
         return source.max_workers
-    budget = source.rate_limit_per_minute * source.rate_limit_share
-    return max(4, min(32, math.ceil(budget / 60 * 2)))
+    return workers_for_budget(source.rate_limit_per_minute * source.rate_limit_share)
 
 
 @dataclass(frozen=True)

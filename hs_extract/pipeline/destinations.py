@@ -95,12 +95,13 @@ class Destinations:
         lock.acquire(wait)
         self._lock = lock
         try:
-            yield
+            if self.sql:  # DuckDB locks its file: held for the run, let go between runs
+                with self.sql.bounded.held():
+                    yield
+            else:
+                yield
         finally:
             self._lock = None
-            if self.sql and self.sql.engine.dialect.name == "duckdb":
-                # DuckDB locks its file while a connection is open: let others in between runs
-                self.sql.engine.dispose()
             lock.release()
 
     # --- opening ------------------------------------------------------------------------------

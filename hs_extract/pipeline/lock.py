@@ -89,16 +89,24 @@ class FileLock(DestinationLock):
         except BlockingIOError:
             os.close(fd)
             return False
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps(_me()).encode(), 0)
+        data = json.dumps(_me()).encode()
+        os.pwrite(fd, data, 0)  # written, then cut to length: never empty while held
+        os.ftruncate(fd, len(data))
         self._fd = fd
         return True
 
-    def holder(self) -> str:
-        try:
-            return _holder(json.loads(self.path.read_text() or "null"))
-        except (OSError, ValueError):
-            return _holder(None)
+    def holder(self, patience: float = 1.0) -> str:
+        """Who holds it. A holder that has just taken the lock may not have written its
+        details yet: they are waited for, up to ``patience`` seconds."""
+        deadline = time.monotonic() + patience
+        while True:
+            try:
+                info = json.loads(self.path.read_text() or "null")
+            except (OSError, ValueError):  # read while being written: try again
+                info = None
+            if info or time.monotonic() >= deadline:
+                return _holder(info)
+            time.sleep(0.05)
 
     def release(self) -> None:
         if self._fd is not None:
