@@ -21,11 +21,10 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from bench.bench_load import REPORT, units
+from bench.bench_load import REPORT, load_twice, units
 from bench.common import record
-from hs_extract.load.sql import SqlDestination, UnitData
+from hs_extract.load.sql import SqlDestination
 from hs_extract.normalize import table_specs
-from hs_extract.pipeline.commit import batches
 
 TARGET = 0.15
 
@@ -38,33 +37,19 @@ def main(rows: int = 200_000) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         dest = SqlDestination(f"duckdb:///{tmp}/hs.duckdb")
         dest.prepare([table_specs()[REPORT]])
-        data = [
-            UnitData(
-                REPORT, "", window, {"filters": ""}, {REPORT: part}, part.num_rows, window[0].date()
-            )
-            for part, window in parts
-        ]
-
-        def ours() -> float:
-            start = time.perf_counter()
-            for batch in batches(data):
-                dest.load_units(batch, "bench")
-            return time.perf_counter() - start
-
-        first = ours()
-        replace = min(ours() for _ in range(3))
+        first, replace = load_twice(dest, parts)
         dest.close()
         con = duckdb.connect(str(Path(tmp) / "bare.duckdb"))
         con.register("rows", whole)
         con.execute("create table bare as select * from rows limit 0")
 
-        def bare() -> float:
-            con.execute("delete from bare")
+        def insert(table: str, select: str) -> float:
+            con.execute(f"delete from {table}")
             start = time.perf_counter()
-            con.execute("insert into bare select * from rows")
+            con.execute(f"insert into {table} select {select} from rows")
             return time.perf_counter() - start
 
-        own = min(bare() for _ in range(3))
+        own = min(insert("bare", "*") for _ in range(3))
         [(n,)] = con.execute("select count(*) from bare").fetchall()
         assert n == whole.num_rows
         # the same insert into a table with hs_extract's primary key (id per unit: _unit, id)
@@ -73,13 +58,7 @@ def main(rows: int = 200_000) -> dict:
             "alter table keyed add primary key (_unit, id)"
         )
 
-        def keyed() -> float:
-            con.execute("delete from keyed")
-            start = time.perf_counter()
-            con.execute("insert into keyed select *, 0::bigint from rows")
-            return time.perf_counter() - start
-
-        own_keyed = min(keyed() for _ in range(3))
+        own_keyed = min(insert("keyed", "*, 0::bigint") for _ in range(3))
         con.close()
     n = whole.num_rows
     rate = {
