@@ -164,3 +164,17 @@ def test_the_readmes_five_lines_run_against_the_simulator(sim, tmp_path, monkeyp
     assert len(scope["frames"]["conversations_drilldown"]) > 0
     assert scope["client"].cache_info().entries > 1
     assert (tmp_path / "hs_extract" / "answers").is_dir()
+
+
+def test_no_progress_bar_when_output_is_not_interactive_or_turned_off(sim, capfd):
+    from hs_extract.notebook.progress import PageBar
+
+    sim.client().frames(DRILL, **RANGE)  # pytest's output is neither a terminal nor Jupyter
+    assert capfd.readouterr().err == ""
+    assert PageBar("x").enabled is False and PageBar("x", enabled=False).enabled is False
+    bar = PageBar("x", enabled=True)
+    bar.text = True  # as in a Jupyter without ipywidgets
+    for n in range(1, 21):
+        bar(n, 20)
+    lines = capfd.readouterr().err.splitlines()
+    assert lines[0] == "x: 1/20" and lines[-1] == "x: 20/20" and len(lines) == 11
