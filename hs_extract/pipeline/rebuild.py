@@ -21,13 +21,12 @@ import pendulum
 from ..errors import ConfigError, HSExtractError
 from ..load.archive import Archive
 from ..normalize import normalize_json
-from .commit import Loader
 from .fingerprint import content
 from .lists import slice_ids, snapshot_tables
 from .planner import Plan, Request, build_plan, unit_label
 from .result import RunResult
 from .windows import Window
-from .work import RequestWork, decode_answers
+from .work import decode_answers
 
 __all__ = ["rebuild"]
 
@@ -68,20 +67,7 @@ def rebuild(pipeline, start=None, end=None, reports=None) -> RunResult:
             config, windows, slice_ids(listings), {}, reports=names, full_refresh=True
         )
         wanted = {u.state_key for u in plan.units}
-        loader = Loader(
-            lambda batch: pipeline.dest.commit(batch, run_id),
-            lambda unit: pipeline._loaded(unit, result),
-            lambda unit, message: pipeline._failed(unit, message, result),
-        )
-        work = RequestWork(
-            pipeline.client,
-            pipeline.sink,
-            pipeline._rows,
-            pipeline.parquet,
-            None,
-            {},
-            lambda dropped: pipeline._repeats(result, dropped),
-        )
+        loader, work = pipeline._workers(result, None, {}, None)
         rebuilt = set()
         other: dict[str, int] = {}
         try:

@@ -210,19 +210,10 @@ class Pipeline:
         self._load_snapshot(listings, result)
         skip: set[str] = set()
         workers = workers_for(self.config.source)
-        loader = Loader(
-            lambda batch: self._commit(batch, run_id),
-            lambda unit: self._loaded(unit, result),
-            lambda unit, message: self._failed(unit, message, result),
-        )
-        work = RequestWork(
-            self.client,
-            self.sink,
-            self._rows,
-            self.parquet,
+        loader, work = self._workers(
+            result,
             self.dest.archive,
             plan.targets,
-            lambda dropped: self._repeats(result, dropped),
             {rc.name: content(self.config, rc) for rc in self.config.reports},
         )
         pool = ThreadPoolExecutor(workers, thread_name_prefix="hs-unit")
@@ -313,8 +304,25 @@ class Pipeline:
         for name, table in tables.items():
             result.rows[name] += table.num_rows
 
-    def _commit(self, batch: list[UnitData], run_id: str) -> None:
-        self.dest.commit(batch, run_id)
+    def _workers(self, result: RunResult, archive, targets, settings) -> tuple:
+        """The loader (commits, counts, failures into ``result``) and the request work of a
+        run or a rebuild (``archive``: where answers are kept, or None)."""
+        loader = Loader(
+            lambda batch: self.dest.commit(batch, result.run_id),
+            lambda unit: self._loaded(unit, result),
+            lambda unit, message: self._failed(unit, message, result),
+        )
+        work = RequestWork(
+            self.client,
+            self.sink,
+            self._rows,
+            self.parquet,
+            archive,
+            targets,
+            lambda dropped: self._repeats(result, dropped),
+            settings,
+        )
+        return loader, work
 
     def _loaded(self, unit: UnitData, result: RunResult) -> None:
         with self._load_lock:
