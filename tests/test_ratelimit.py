@@ -153,6 +153,47 @@ def test_an_answer_overtaken_by_earlier_requests_keeps_the_other_apps_estimate()
     assert limiter.used() + 10 <= 40
 
 
+def test_an_answer_that_overtook_an_earlier_answered_request_keeps_the_estimate():
+    # CI, 2026-12 (a loaded machine): a request taken from the limiter later reached the server
+    # first; the earlier one was already answered when the later one's answer was read, so it
+    # was counted among ours, the other apps' use looked one smaller than it was, and the run
+    # got a 429. The earlier one's lower "remaining" shows it arrived second: not counted.
+    clock = FakeClock()
+    limiter = RateLimiter(per_minute=40, window=6.0, clock=clock, sleep=clock.sleep)
+    with limiter.slot() as sent:
+        pass
+    limiter.observe(limit=40, remaining=35, sent=sent)  # 4 of another process + ours
+    assert limiter.stats.others == 4
+    clock.advance(0.5)
+    first = limiter.acquire()
+    clock.advance(0.001)
+    second = limiter.acquire()  # reaches the server first: 4 + 2 of ours
+    clock.advance(0.05)
+    limiter.release(sent=first)
+    limiter.observe(limit=40, remaining=33, sent=first)
+    assert limiter.stats.others >= 4
+    clock.advance(0.01)
+    limiter.release(sent=second)
+    limiter.observe(limit=40, remaining=34, sent=second)
+    assert limiter.stats.others == 4
+
+
+def test_an_answer_counts_what_was_surely_before_it_at_the_windows_far_edge():
+    # a request sent just inside the window before this one's send may have reached the server
+    # before the window the server drew at this one's arrival: only what was sent within a
+    # window of this answer's arrival counts as ours for sure
+    clock = FakeClock()
+    limiter = RateLimiter(per_minute=40, window=6.0, clock=clock, sleep=clock.sleep)
+    with limiter.slot():  # reached the server at once, out of its window by the next arrival
+        pass
+    clock.advance(5.9)
+    late = limiter.acquire()
+    clock.advance(0.5)  # a slow answer: it arrived when the first had left the window
+    limiter.release(sent=late)
+    limiter.observe(limit=40, remaining=35, sent=late)  # 4 of another app + itself
+    assert limiter.stats.others >= 4
+
+
 def test_remaining_header_consistent_with_own_use_books_nothing():
     clock = FakeClock()
     limiter = RateLimiter(per_minute=10, clock=clock, sleep=clock.sleep)

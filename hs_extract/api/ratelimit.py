@@ -13,14 +13,13 @@ its use is estimated from every answer and left free while the estimate is fresh
 
 from __future__ import annotations
 
-import bisect
 import math
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .. import interrupt
 
@@ -41,6 +40,16 @@ class LimiterStats:
     waits: int = 0
     wait_seconds: float = 0.0
     others: int = 0  # requests of other apps in the account's window, last seen
+
+
+@dataclass(eq=False)
+class _Sent:
+    """One request as the limiter saw it, kept two windows to read later answers' headers."""
+
+    sent: float
+    cost: int
+    done: float | None = None  # when it was answered (or failed)
+    remaining: int | None = field(default=None)  # what its answer said was left
 
 
 class RateLimiter:
@@ -65,8 +74,7 @@ class RateLimiter:
         self._sleep = sleep
         self._cond = threading.Condition()
         self._done: deque[float] = deque()  # completion times, ascending
-        self._sent: deque[float] = deque()  # send times, ascending, to read the headers
-        self._open: list[float] = []  # send times of the requests in flight, ascending
+        self._sent: deque[_Sent] = deque()  # by send time, ascending, to read the headers
         self._inflight = 0
         self._paused_until = 0.0
         # the account's limit (from the header; until then, ours undivided) and other apps' use
@@ -84,7 +92,7 @@ class RateLimiter:
         horizon = now - self.window
         while self._done and self._done[0] <= horizon:
             self._done.popleft()
-        while self._sent and self._sent[0] <= horizon - self.window:  # kept two windows
+        while self._sent and self._sent[0].sent <= horizon - self.window:  # two windows
             self._sent.popleft()
 
     def used(self) -> int:
@@ -124,8 +132,7 @@ class RateLimiter:
                 wait = self._wait_time(now, min(cost, self._budget))
                 if wait == 0.0:
                     self._inflight += cost
-                    self._sent.extend([now] * cost)
-                    self._open.extend([now] * cost)  # the clock never goes back: still sorted
+                    self._sent.append(_Sent(now, cost))  # the clock never goes back: sorted
                     return now
                 if wait is None:
                     # Only in-flight requests fill the window: one of them must finish first.
@@ -149,9 +156,9 @@ class RateLimiter:
         with self._cond:
             now = self._clock()
             self._inflight -= cost
-            for _ in range(min(cost, len(self._open))):
-                at = bisect.bisect_left(self._open, sent) if sent is not None else 0
-                self._open.pop(min(at, len(self._open) - 1))
+            record = self._find(sent, lambda r: r.done is None)
+            if record is not None:
+                record.done = now
             self._done.extend([now] * cost)
             self._cond.notify_all()
 
@@ -183,22 +190,54 @@ class RateLimiter:
                 return
             now = self._clock()
             self._purge(now)
-            # The account's window, when this request arrived, held it, our requests sent in the
-            # minute before it, and other apps' requests: what is used beyond ours is theirs.
-            sent = now if sent is None else sent
-            ours = bisect.bisect_right(self._sent, sent) - bisect.bisect_right(
-                self._sent, sent - self.window
-            )
-            # Requests sent before this one and still unanswered may reach the server after
-            # it: its "remaining" did not count them, so neither do we (else the other apps'
-            # use would look smaller than it is, and the gap would come back as 429s).
-            ours -= bisect.bisect_left(self._open, sent) - bisect.bisect_right(
-                self._open, sent - self.window
-            )
+            ours = self._ours_before(now, sent, remaining)
             others = max(0, self._account - max(0, remaining) - ours)
             self._others = others
             self._others_until = now + (self.window if hold is None else hold)
             self.stats.others = others
+
+    def _find(self, sent: float | None, wanted: Callable[[_Sent], bool]) -> _Sent | None:
+        """A request sent at ``sent`` that is ``wanted`` (when None: the oldest one)."""
+        if sent is None:
+            return next((r for r in self._sent if wanted(r)), None)
+        for record in reversed(self._sent):  # what is asked about was sent lately
+            if record.sent < sent:
+                break
+            if record.sent == sent and wanted(record):
+                return record
+        return None
+
+    def _ours_before(self, now: float, sent: float | None, remaining: int) -> int:
+        """Our requests the server surely counted when the one sent at ``sent`` (None: an
+        answer read ``now``) arrived: its "remaining" is what that window left.
+
+        The answer is conservative: a request we count that the server did not would make
+        the other apps' use look smaller than it is, and the gap would come back as 429s.
+        The request arrived somewhere between ``sent`` and ``now``. Another one of ours
+        surely came before it, inside the window the server drew then, when it was sent less
+        than a window before ``now`` and answered before ``sent``. One still in flight at
+        ``sent`` may have arrived either side: its own answer's lower "remaining" shows it
+        came later (or the window lost requests between the two, which only makes the other
+        apps look larger); one not answered yet, or answered without a header, is left out.
+        """
+        this = None
+        if sent is None:
+            sent = now
+        else:
+            this = self._find(sent, lambda r: r.done is not None and r.remaining is None)
+            if this is not None:
+                this.remaining = remaining
+        ours = this.cost if this is not None else 0
+        for record in reversed(self._sent):
+            if record.sent <= now - self.window:
+                break
+            if record is this or record.sent > sent or record.done is None:
+                continue
+            if record.done <= sent or (
+                record.remaining is not None and record.remaining > remaining
+            ):
+                ours += record.cost
+        return ours
 
     def pause(self, seconds: float) -> None:
         """Hold every caller for ``seconds`` (after a 429's ``X-RateLimit-Retry-After``)."""
