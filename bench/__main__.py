@@ -10,6 +10,7 @@ import time
 
 from bench import (
     bench_duckdb,
+    bench_limiter,
     bench_load,
     bench_memory,
     bench_normalize,
@@ -24,6 +25,7 @@ BENCHES = {
     "load": bench_load.main,
     "duckdb": bench_duckdb.main,
     "rate": bench_rate.main,
+    "limiter": bench_limiter.main,
     "requests": bench_requests.main,
     "memory": bench_memory.main,
     "notebook": bench_notebook.main,

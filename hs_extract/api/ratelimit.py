@@ -13,6 +13,7 @@ its use is estimated from every answer and left free while the estimate is fresh
 
 from __future__ import annotations
 
+import bisect
 import math
 import threading
 import time
@@ -48,6 +49,7 @@ class _Sent:
 
     sent: float
     cost: int
+    upto: int  # the cost of every request sent so far, this one included: sums by bisection
     done: float | None = None  # when it was answered (or failed)
     remaining: int | None = field(default=None)  # what its answer said was left
 
@@ -74,7 +76,12 @@ class RateLimiter:
         self._sleep = sleep
         self._cond = threading.Condition()
         self._done: deque[float] = deque()  # completion times, ascending
-        self._sent: deque[_Sent] = deque()  # by send time, ascending, to read the headers
+        # every request of the last two windows by send time, the ones in flight, and the
+        # answered ones by answer time: what reading an answer's headers needs
+        self._sent: deque[_Sent] = deque()
+        self._open: list[_Sent] = []
+        self._answered: deque[_Sent] = deque()
+        self._total = 0
         self._inflight = 0
         self._paused_until = 0.0
         # the account's limit (from the header; until then, ours undivided) and other apps' use
@@ -94,6 +101,8 @@ class RateLimiter:
             self._done.popleft()
         while self._sent and self._sent[0].sent <= horizon - self.window:  # two windows
             self._sent.popleft()
+        while self._answered and self._answered[0].sent <= horizon - self.window:
+            self._answered.popleft()
 
     def used(self) -> int:
         """Requests counted in the current window, in flight included."""
@@ -132,7 +141,10 @@ class RateLimiter:
                 wait = self._wait_time(now, min(cost, self._budget))
                 if wait == 0.0:
                     self._inflight += cost
-                    self._sent.append(_Sent(now, cost))  # the clock never goes back: sorted
+                    self._total += cost
+                    record = _Sent(now, cost, self._total)
+                    self._sent.append(record)  # the clock never goes back: still sorted
+                    self._open.append(record)
                     return now
                 if wait is None:
                     # Only in-flight requests fill the window: one of them must finish first.
@@ -156,9 +168,15 @@ class RateLimiter:
         with self._cond:
             now = self._clock()
             self._inflight -= cost
-            record = self._find(sent, lambda r: r.done is None)
-            if record is not None:
+            left = cost  # the one sent at ``sent`` (one record, whatever its cost), or the oldest
+            while left > 0:
+                at = next((i for i, r in enumerate(self._open) if sent in (None, r.sent)), None)
+                if at is None:
+                    break
+                record = self._open.pop(at)
                 record.done = now
+                self._answered.append(record)
+                left = 0 if sent is not None else left - record.cost
             self._done.extend([now] * cost)
             self._cond.notify_all()
 
@@ -196,17 +214,6 @@ class RateLimiter:
             self._others_until = now + (self.window if hold is None else hold)
             self.stats.others = others
 
-    def _find(self, sent: float | None, wanted: Callable[[_Sent], bool]) -> _Sent | None:
-        """A request sent at ``sent`` that is ``wanted`` (when None: the oldest one)."""
-        if sent is None:
-            return next((r for r in self._sent if wanted(r)), None)
-        for record in reversed(self._sent):  # what is asked about was sent lately
-            if record.sent < sent:
-                break
-            if record.sent == sent and wanted(record):
-                return record
-        return None
-
     def _ours_before(self, now: float, sent: float | None, remaining: int) -> int:
         """Our requests the server surely counted when the one sent at ``sent`` (None: an
         answer read ``now``) arrived: its "remaining" is what that window left.
@@ -216,28 +223,43 @@ class RateLimiter:
         The request arrived somewhere between ``sent`` and ``now``. Another one of ours
         surely came before it, inside the window the server drew then, when it was sent less
         than a window before ``now`` and answered before ``sent``. One still in flight at
-        ``sent`` may have arrived either side: its own answer's lower "remaining" shows it
-        came later (or the window lost requests between the two, which only makes the other
-        apps look larger); one not answered yet, or answered without a header, is left out.
+        ``sent`` may have arrived either side: its own answer's higher "remaining" shows it
+        came first (unless the window lost requests between the two arrivals); one not
+        answered yet, or answered without a header, is left out.
         """
         this = None
         if sent is None:
             sent = now
         else:
-            this = self._find(sent, lambda r: r.done is not None and r.remaining is None)
-            if this is not None:
-                this.remaining = remaining
-        ours = this.cost if this is not None else 0
-        for record in reversed(self._sent):
-            if record.sent <= now - self.window:
+            for record in reversed(self._answered):  # answered just now, so near the end
+                if record.done <= sent:
+                    break
+                if record.sent == sent and record.remaining is None:
+                    this = record
+                    this.remaining = remaining
+                    break
+        ours = self._cost_sent(now - self.window, sent)
+        for record in self._open:
+            if now - self.window < record.sent <= sent:
+                ours -= record.cost
+        for record in reversed(self._answered):
+            if record.done <= sent:
                 break
-            if record is this or record.sent > sent or record.done is None:
-                continue
-            if record.done <= sent or (
-                record.remaining is not None and record.remaining > remaining
-            ):
-                ours += record.cost
+            unsure = record.remaining is None or record.remaining <= remaining
+            if record is not this and now - self.window < record.sent <= sent and unsure:
+                ours -= record.cost
         return ours
+
+    def _cost_sent(self, after: float, until: float) -> int:
+        """The cost of our requests sent in ``(after, until]``."""
+
+        def upto(t: float) -> int:  # sent at or before t
+            at = bisect.bisect_right(self._sent, t, key=lambda r: r.sent)
+            if at == 0:
+                return self._sent[0].upto - self._sent[0].cost if self._sent else self._total
+            return self._sent[at - 1].upto
+
+        return upto(until) - upto(after)
 
     def pause(self, seconds: float) -> None:
         """Hold every caller for ``seconds`` (after a 429's ``X-RateLimit-Retry-After``)."""
