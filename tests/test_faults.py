@@ -81,7 +81,7 @@ SCENARIOS = {
     "truncated body": dict(faults=Faults(rate=0.25, kinds=("truncate", "cutjson"))),
     "429 bursts": dict(faults=Faults(rate=0.1, kinds=("429",), burst=3)),
     "slow past the timeout": dict(faults=Faults(slow_rate=0.08, slow_seconds=1.5)),
-    "token expiry every 2 s": dict(token_ttl=2, latency_ms=900),
+    "token expiry every 2 s": dict(token_ttl=2, latency_ms=600),  # well inside the 1 s timeout
     "everything at once": dict(
         faults=Faults(rate=0.3, slow_rate=0.03, slow_seconds=1.5), token_ttl=3, latency_ms=5
     ),
