@@ -23,8 +23,9 @@ lint: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/hs-extract demo --out hs_demo
 
+# four workers on two cores: most tests wait on sockets, a simulator or a database
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 4
 
 # the crash campaign five times longer, on new seeded points, and the fault campaign
 soak: $(STAMP)
