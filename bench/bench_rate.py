@@ -1,6 +1,6 @@
 """Achieved requests per minute ÷ budget, at the rate limit, against the simulator.
 
-The pipeline (``Pipeline.run``, its worker pool sharing one limiter) loads one summary report
+The pipeline (``Job.run``, its worker pool sharing one limiter) loads one summary report
 over many daily windows from a simulator with 300 ms or 1 s of latency and a limit of 400 or
 800 requests per minute. The first minute is a burst (the window starts empty); the figure is
 the steady state after it, from the simulator's own request log. The same run with one worker
@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from bench.common import record
-from hs_extract.pipeline import Pipeline, parse_config, workers_for
+from hs_extract.pipeline import Job, parse_config, workers_for
 from hs_extract.simulator import Simulator
 
 
@@ -65,7 +65,7 @@ def run(limit: int, latency_ms: float, workers: int | None, minutes: float, othe
                 "destinations": {"parquet": {"path": str(Path(tmp) / "pq")}},
             }
         )
-        result = Pipeline(config).open().run()
+        result = Job(config).open().run()
         log = sim.log.snapshot()
     times = sorted(e.at for e in log if e.path.startswith("/v2/reports/") and e.status == 200)
     first_429 = [e.at for e in log if e.status == 429]

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 from bench.common import record
-from hs_extract.pipeline import Pipeline, parse_config
+from hs_extract.pipeline import Job, parse_config
 from hs_extract.simulator import Simulator
 
 CUTOFF = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -41,7 +41,7 @@ def main(days: int = 90) -> dict:
                 "destinations": {"parquet": {"path": str(Path(tmp) / "pq")}},
             }
         )
-        pipeline = Pipeline(config).open()
+        pipeline = Job(config).open()
         plan = pipeline.plan()
         before = sim.log.count("/v2/reports/")
         result = pipeline.run()

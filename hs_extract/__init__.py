@@ -36,8 +36,9 @@ from .errors import (
     StateError,
     TransientError,
 )
+from .interrupt import Stop
 from .notebook import ReportsClient
-from .pipeline.job import run
+from .pipeline.doors import run
 
 __all__ = [
     "REPORTS",
@@ -59,6 +60,7 @@ __all__ = [
     "ReportSpec",
     "ReportsClient",
     "StateError",
+    "Stop",
     "TransientError",
     "__version__",
     "run",

@@ -31,7 +31,7 @@ import pendulum
 
 from .errors import ConfigError, HSExtractError
 from .pipeline.config import Config
-from .pipeline.job import as_config, run
+from .pipeline.doors import as_config, run
 from .pipeline.windows import align
 
 __all__ = ["definitions", "partitions_for", "pool_for", "report_assets"]

@@ -20,8 +20,14 @@ import ctypes
 import ctypes.util
 import logging
 import os
+import threading
 
-__all__ = ["limit_malloc_arenas", "prefer_lean_arrow_pool", "use_lean_arrow_pool"]
+__all__ = [
+    "limit_malloc_arenas",
+    "prefer_lean_arrow_pool",
+    "prepare_process",
+    "use_lean_arrow_pool",
+]
 
 log = logging.getLogger("hs_extract.memory")
 
@@ -58,6 +64,23 @@ def limit_malloc_arenas(arenas: int = 2) -> bool:
         return bool(libc.mallopt(_M_ARENA_MAX, arenas))
     except (OSError, AttributeError):  # not glibc
         return False
+
+
+_prepared = threading.Lock()
+_done = False
+
+
+def prepare_process() -> None:
+    """Both settings, once per process, before the first job's threads start. They are the
+    process's, not a job's: no job changes them after that, so two jobs in one process (a
+    notebook, Dagster's in-process executor) never touch each other's allocators."""
+    global _done
+    with _prepared:
+        if _done:
+            return
+        use_lean_arrow_pool()
+        limit_malloc_arenas()
+        _done = True
 
 
 # on import, which hs_extract/__init__.py does before anything imports pyarrow

@@ -20,10 +20,11 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from hs_extract.api.auth import account_id
 from hs_extract.cli import main
-from hs_extract.load.archive import Archive
+from hs_extract.load.archive import Archive, read_record
 from hs_extract.load.storage import TMP_PREFIX
-from hs_extract.pipeline import Pipeline, parse_config
+from hs_extract.pipeline import Job, parse_config
 from hs_extract.simulator import Simulator
 from tests.pipeline_support import CUTOFF, Dest, sim_source, table_names
 from tests.test_crash_points import parquet_rows
@@ -71,7 +72,7 @@ def fetched(sim, tmp_path_factory):
     root = tmp_path_factory.mktemp("fetched")
     dest = Dest("sqlite", root)
     archive = root / "archive"
-    result = Pipeline(parse_config(config(sim, root, dest, archive))).open().run()
+    result = Job(parse_config(config(sim, root, dest, archive))).open().run()
     assert result.ok and result.units_loaded
     sql = {n: dest.snapshot(n) for n in NAMES}
     pq = {n: parquet_rows(root / "pq", n) for n in NAMES}
@@ -90,12 +91,17 @@ def comparable(rows: list[tuple], name: str) -> list[tuple]:
     return rows if name not in SNAPSHOTS else sorted(rows, key=repr)
 
 
+def account_archive(sim, archive) -> Archive:
+    return Archive(archive, account_id(sim.base_url, sim.client_id))
+
+
 def test_every_unit_is_archived_as_received_without_a_token(sim, fetched):
     archive, _, _, result = fetched
-    files = list(Archive(archive).units())
+    files = list(account_archive(sim, archive).units())
     assert len(files) == len(result.plan.units)
     assert not list(archive.rglob(f"{TMP_PREFIX}*"))
-    record = next(Archive.read(f) for f in files if "conversations_drilldown" in str(f))
+    record = next(read_record(f) for f in files if "conversations_drilldown" in str(f))
+    assert record["account"] == account_id(sim.base_url, sim.client_id)
     assert record["report"] == "conversations_drilldown"
     answer = record["answers"][0]
     assert answer["path"] == "/v2/reports/conversations/drilldown"
@@ -127,7 +133,7 @@ def test_rebuild_in_postgres_equals_the_run(sim, fetched, tmp_path):
     archive, ref_sql, _, _ = fetched
     dest = Dest("postgres", tmp_path)
     try:
-        pipeline = Pipeline(parse_config(config(sim, tmp_path, dest, archive))).open()
+        pipeline = Job(parse_config(config(sim, tmp_path, dest, archive))).open()
         result = pipeline.rebuild()
         assert result.ok and result.units_loaded == len(result.plan.units)
         for name in NAMES:
@@ -142,18 +148,19 @@ def test_a_window_missing_from_the_archive_is_named_and_the_next_run_fetches_it(
     _, ref_sql, _, _ = fetched
     dest = Dest("sqlite", tmp_path)
     cfg = config(sim, tmp_path, dest, tmp_path / "archive")
-    assert Pipeline(parse_config(cfg)).open().run().ok  # the destination holds every window
-    (lost,) = (tmp_path / "archive" / "company" / "2026-10-20").iterdir()
+    assert Job(parse_config(cfg)).open().run().ok  # the destination holds every window
+    root = account_archive(sim, tmp_path / "archive").root
+    (lost,) = (root / "company" / "2026-10-20").iterdir()
     lost.unlink()  # the archive lacks company's first window
     path = write(cfg, tmp_path / "cfg.yaml")
     res = CliRunner().invoke(main, ["rebuild", "--config", path, "--reports", "company"])
-    assert res.exit_code == 0, res.output
-    assert "archived with other settings): company 2026-10-20: forgotten, the next run fetches" in (
+    assert res.exit_code == 1, res.output  # asked for and not rebuilt: loud, as a run
+    assert "failed: company 2026-10-20: not in the archive (forgotten if loaded: the next run " in (
         " ".join(res.output.split())
     )
-    plan = Pipeline(parse_config(cfg)).plan(reports=["company"])
+    plan = Job(parse_config(cfg)).plan(reports=["company"])
     assert [u.window.label for u in plan.units] == ["2026-10-20", "2026-10-25"]  # + lookback
-    assert Pipeline(parse_config(cfg)).open().run(reports=["company"]).ok
+    assert Job(parse_config(cfg)).open().run(reports=["company"]).ok
     assert dest.snapshot("company") == ref_sql["company"]
 
 
@@ -162,18 +169,18 @@ def test_units_archived_with_other_settings_are_not_used(sim, fetched, tmp_path)
     dest = Dest("sqlite", tmp_path)
     cfg = config(sim, tmp_path, dest, archive)
     cfg["windows"]["compare_previous"] = True  # summaries now hold a previous period too
-    pipeline = Pipeline(parse_config(cfg)).open()
+    pipeline = Job(parse_config(cfg)).open()
     result = pipeline.rebuild()
-    assert result.ok
+    assert not result.ok and result.exit_code == 1  # named, and loud
     summaries = {"company", "conversations", "user"}
-    named = {m.split()[0] for m in result.missing}
-    assert named == summaries
-    assert "company 2026-10-20" in result.missing
-    assert len(result.missing) == 4 * 6  # company, conversations, user × 2 slices; 6 days
+    failed = {unit: why for unit, why in result.failures}
+    assert {u.split()[0] for u in failed} == summaries
+    assert "other settings" in failed["company 2026-10-20"]
+    assert len(failed) == 4 * 6  # company, conversations, user × 2 slices; 6 days
     assert dest.snapshot("conversations_drilldown") == ref_sql["conversations_drilldown"]
-    planned = {str(u) for u in Pipeline(parse_config(cfg)).plan().units}
-    assert set(result.missing) <= planned  # the next run fetches them (and its lookback day)
-    assert {u.rsplit(" ", 1)[1] for u in planned - set(result.missing)} == {"2026-10-25"}
+    planned = {str(u) for u in Job(parse_config(cfg)).plan().units}
+    assert set(failed) <= planned  # the next run fetches them (and its lookback day)
+    assert {u.rsplit(" ", 1)[1] for u in planned - set(failed)} == {"2026-10-25"}
 
 
 def test_rebuild_needs_an_archive(sim, tmp_path):

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from hs_extract.cli import main
 from hs_extract.errors import ConfigError, LoadError
 from hs_extract.load.storage import TMP_PREFIX
-from hs_extract.pipeline import Pipeline, parse_config
+from hs_extract.pipeline import Job, parse_config
 from hs_extract.simulator import Simulator
 from tests.pipeline_support import CUTOFF, VOLATILE, sim_source, table_names
 from tests.s3_support import S3_ENV, keys, local_s3, new_bucket
@@ -64,7 +64,7 @@ def bucket_rows(prefix: str, name: str) -> list[tuple]:
 def reference(sim, tmp_path_factory):
     """The same config loaded into a local folder: what the bucket must hold."""
     tmp = tmp_path_factory.mktemp("local")
-    assert Pipeline(parse_config(config(sim, tmp / "pq", tmp / "hs.db"))).open().run().ok
+    assert Job(parse_config(config(sim, tmp / "pq", tmp / "hs.db"))).open().run().ok
     return {name: parquet_rows(tmp / "pq", name) for name in NAMES}
 
 
@@ -74,14 +74,14 @@ def test_a_run_into_a_bucket_holds_the_local_tables_and_a_rerun_adds_nothing(
     bucket = new_bucket()
     prefix = f"s3://{bucket}/exports/hs"
     raw = config(sim, prefix, tmp_path / "state.db")
-    first = Pipeline(parse_config(raw)).open().run()
+    first = Job(parse_config(raw)).open().run()
     assert first.ok, first.failures
     for name in NAMES:
         assert bucket_rows(prefix, name) == reference[name], name
     objects = keys(bucket)
     assert objects and all(k.startswith("exports/hs/") for k in objects)
     assert not [k for k in objects if k.rsplit("/", 1)[1].startswith(TMP_PREFIX)]
-    second = Pipeline(parse_config(raw)).open().run()
+    second = Job(parse_config(raw)).open().run()
     assert second.ok and second.units_loaded > 0  # the lookback windows were replaced
     assert keys(bucket) == objects  # each replaced at its own key: nothing left behind
     for name in NAMES:
@@ -93,7 +93,7 @@ def test_duckdb_reads_the_bucket_with_read_parquet(s3, sim, tmp_path):
     s3fs = pytest.importorskip("s3fs")
     bucket = new_bucket()
     prefix = f"s3://{bucket}/hs"
-    assert Pipeline(parse_config(config(sim, prefix, tmp_path / "s.db"))).open().run().ok
+    assert Job(parse_config(config(sim, prefix, tmp_path / "s.db"))).open().run().ok
     con = duckdb.connect()
     con.register_filesystem(s3fs.S3FileSystem(endpoint_url=s3))  # fsspec: no extension to fetch
     days = con.sql(
@@ -166,8 +166,8 @@ def test_a_bucket_url_is_checked_before_anything_runs(tmp_path, url, said):
 def test_one_prefix_answers_to_one_state_destination(s3, sim, tmp_path):
     bucket = new_bucket()
     prefix = f"s3://{bucket}/hs"
-    assert Pipeline(parse_config(config(sim, prefix, tmp_path / "a.db"))).open().run().ok
-    other = Pipeline(parse_config(config(sim, prefix, tmp_path / "b.db")))
+    assert Job(parse_config(config(sim, prefix, tmp_path / "a.db"))).open().run().ok
+    other = Job(parse_config(config(sim, prefix, tmp_path / "b.db")))
     with pytest.raises(
         LoadError, match=r"is kept with the state in sqlite:.*a\.db, not sqlite:.*b\.db"
     ):

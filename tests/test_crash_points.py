@@ -26,12 +26,12 @@ import sqlalchemy as sa
 import yaml
 
 from hs_extract.failpoints import POINTS
-from hs_extract.load.archive import Archive
+from hs_extract.load.archive import read_record
 from hs_extract.load.parquet import unit_id
 from hs_extract.load.sql import unit_key
 from hs_extract.load.storage import TMP_PREFIX
 from hs_extract.normalize import main_table
-from hs_extract.pipeline import Pipeline, parse_config
+from hs_extract.pipeline import Job, parse_config
 from hs_extract.simulator import Simulator
 from tests.pipeline_support import CUTOFF, VOLATILE, Dest, sim_source, table_names
 
@@ -96,13 +96,9 @@ def archive_of(parquet):
 def archived(parquet, state: dict) -> bool:
     """Whether the unit of a state record has its archive file (readable, of that unit)."""
     start = dt.datetime.fromisoformat(str(state["window_start"]))
-    arch = Archive(archive_of(parquet))
-    files = list(
-        arch.path.glob(
-            f"{state['report']}/*/{unit_id(state['report'], state['slice'], start)}.json.zst"
-        )
-    )
-    return len(files) == 1 and arch.read(files[0])["report"] == state["report"]
+    name = f"{unit_id(state['report'], state['slice'], start)}.json.zst"
+    files = list(archive_of(parquet).glob(f"account-*/{state['report']}/*/{name}"))
+    return len(files) == 1 and read_record(files[0])["report"] == state["report"]
 
 
 def run_cli(path, *extra: str, failpoint: str | None = None) -> subprocess.CompletedProcess:
@@ -140,7 +136,7 @@ def reference(sim, tmp_path_factory):
     and its Parquet datasets."""
     tmp = tmp_path_factory.mktemp("reference")
     dest = Dest("sqlite", tmp)
-    assert Pipeline(parse_config(config(sim, tmp / "pq", dest))).open().run().ok
+    assert Job(parse_config(config(sim, tmp / "pq", dest))).open().run().ok
     sql = {name: dest.snapshot(name) for name in NAMES}
     pq = {name: parquet_rows(tmp / "pq", name) for name in NAMES}
     dest.drop()
@@ -152,7 +148,7 @@ def crash_then_rerun(sim, tmp_path, dest, point, n, preloaded):
     path = tmp_path / "cfg.yaml"
     path.write_text(yaml.safe_dump(config(sim, parquet, dest)))
     if preloaded:  # a loaded destination, then a full refresh killed halfway
-        assert Pipeline(parse_config(config(sim, parquet, dest))).open().run().ok
+        assert Job(parse_config(config(sim, parquet, dest))).open().run().ok
     killed = run_cli(path, *(["--full-refresh"] if preloaded else []), failpoint=f"{point}:{n}")
     assert killed.returncode == -signal.SIGKILL, (
         f"{point}:{n} was not reached: exit {killed.returncode}\n{killed.stderr.decode()}"
@@ -184,7 +180,7 @@ def test_sigkill_at_a_failpoint_then_rerun_converges_sql(
             assert dest.duplicates(name) == 0, name
             assert parquet_rows(parquet, name) == ref_pq[name], name
         # state agrees with the data: every planned unit, each counting its own rows
-        plan = Pipeline(parse_config(config(sim, parquet, dest))).plan(full_refresh=True)
+        plan = Job(parse_config(config(sim, parquet, dest))).plan(full_refresh=True)
         states = dest.state()
         assert len(states) == len(plan.units)
         with dest.engine.connect() as c:
@@ -211,7 +207,7 @@ def test_sigkill_at_a_failpoint_then_rerun_converges_parquet_only(
     for name in NAMES:
         assert parquet_rows(parquet, name) == ref_pq[name], name
     units = json.loads((parquet / "_state.json").read_text())["units"]
-    plan = Pipeline(parse_config(config(sim, parquet, None))).plan(full_refresh=True)
+    plan = Job(parse_config(config(sim, parquet, None))).plan(full_refresh=True)
     assert len(units) == len(plan.units)
     for s in units.values():
         uid = unit_id(s["report"], s["slice"], dt.datetime.fromisoformat(s["window_start"]))

@@ -67,10 +67,10 @@ def test_run_is_the_cli_job_as_a_call(sim, tmp_path):
 
 
 def test_run_says_locked_with_the_clis_exit_status(sim, tmp_path):
-    from hs_extract.pipeline import Pipeline, parse_config
+    from hs_extract.pipeline import Job, parse_config
 
     raw = config(sim, tmp_path / "hs.db")
-    holder = Pipeline(parse_config(raw))
+    holder = Job(parse_config(raw))
     with holder.locked(), pytest.raises(LockedError) as err:
         hs_extract.run(raw, start="2026-10-20", end="2026-10-21")
     holder.close()

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from hs_extract import ReportsClient
 from hs_extract.api.retry import RetryConfig
 from hs_extract.cli import main
-from hs_extract.pipeline import Pipeline, load_config
+from hs_extract.pipeline import Job, load_config
 from hs_extract.simulator import Faults, Simulator
 from tests.pipeline_support import CUTOFF, Dest, sim_source, table_names
 
@@ -58,7 +58,7 @@ def run_fast_retries(tmp_path, sim):
         timeout=(5.0, 1.0),
         retry=RetryConfig(backoff_base=0.05, backoff_cap=0.4),
     )
-    pipeline = Pipeline(config, client=client).open()
+    pipeline = Job(config, client=client).open()
     try:
         return pipeline.run(), Dest("sqlite", tmp_path), client.stats
     finally:

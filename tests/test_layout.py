@@ -123,9 +123,9 @@ def test_the_layering_check_sees_a_forbidden_import(tmp_path, monkeypatch):
     """The check itself can fail: a lower stage importing a higher one is caught."""
     fake = tmp_path / "hs_extract" / "api"
     fake.mkdir(parents=True)
-    (fake / "bad.py").write_text("from ..pipeline import Pipeline\n")
+    (fake / "bad.py").write_text("from ..pipeline import Job\n")
     found = imports("hs_extract.api.bad", fake / "bad.py")
-    assert found == [("hs_extract.pipeline", ("Pipeline",), True)]
+    assert found == [("hs_extract.pipeline", ("Job",), True)]
     assert RANKS[stage_of(found[0][0])] > RANKS[stage_of("hs_extract.api.bad")]
 
 
@@ -177,7 +177,7 @@ def test_public_imports_are_stable():
         norm.__all__
     )
     pipeline = importlib.import_module("hs_extract.pipeline")
-    assert {"Pipeline", "load_config", "parse_config"} <= set(pipeline.__all__)
+    assert {"Job", "load_config", "parse_config"} <= set(pipeline.__all__)
 
 
 def test_the_entry_point_is_the_cli():

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from hs_extract.api.retry import RetryConfig
 from hs_extract.normalize import tables_of
-from hs_extract.pipeline import Pipeline, parse_config
+from hs_extract.pipeline import Job, parse_config
 from hs_extract.pipeline.windows import iter_windows
 from hs_extract.simulator import Simulator
 from tests.pipeline_support import CUTOFF, Dest, sim_source
@@ -57,7 +57,7 @@ def tables_after(sim, tmp, size, tz, splits) -> dict:
     for a, b in itertools.pairwise(cuts):
         start = dt.date.fromisoformat(windows[a].label)
         end = last if b == len(windows) else dt.date.fromisoformat(windows[b].label)
-        pipeline = Pipeline(config, client=sim.client(retry=FAST)).open()
+        pipeline = Job(config, client=sim.client(retry=FAST)).open()
         try:
             result = pipeline.run(start=start, end=end)
         finally:

@@ -81,9 +81,9 @@ def test_the_second_identical_call_is_served_from_the_cache(sim, tmp_path):
     assert info.hits == made and info.misses == 0 and info.entries == made and info.size_bytes > 0
     assert client.cache_info().misses == made
     # the archive's format: a record per answer, its request beside, never a token
-    from hs_extract.load.archive import Archive
+    from hs_extract.load.archive import read_record
 
-    record = Archive.read(next((tmp_path / "cache").glob("*/*.json.zst")))
+    record = read_record(next((tmp_path / "cache").glob("account-*/*/*.json.zst")))
     answer = record["answers"][0]
     assert answer["path"].startswith("/v2/reports/") and answer["status"] == 200
     assert "X-RateLimit-Limit-Minute" in answer["rate_limit"] and "body" in answer

@@ -9,7 +9,7 @@ import pytest
 
 from hs_extract.api.retry import RetryConfig
 from hs_extract.normalize import table_specs
-from hs_extract.pipeline import Pipeline
+from hs_extract.pipeline import Job
 from hs_extract.simulator import Faults, Simulator
 from tests.pipeline_support import CUTOFF, Dest, make_config
 
@@ -31,8 +31,8 @@ def dest(request, tmp_path):
     d.drop()
 
 
-def pipeline(sim, config, **kw) -> Pipeline:
-    return Pipeline(config, client=sim.client(retry=FAST), **kw).open()
+def pipeline(sim, config, **kw) -> Job:
+    return Job(config, client=sim.client(retry=FAST), **kw).open()
 
 
 def report_requests(sim) -> int:

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 import yaml
 
 from hs_extract.normalize import main_table, table_specs, tables_of
-from hs_extract.pipeline import Pipeline
+from hs_extract.pipeline import Job
 from hs_extract.simulator import Simulator
 from tests.pipeline_support import CUTOFF, Dest, sim_source
 
@@ -56,7 +56,7 @@ def test_sigkill_then_rerun_equals_an_uninterrupted_run(kind, tmp_path):
     with Simulator(seed=31, cutoff=CUTOFF, rate_limit=100_000, latency_ms=25) as sim:
         from hs_extract.pipeline import parse_config
 
-        reference = Pipeline(parse_config(config_dict(sim, ref, tmp_path / "ref_pq"))).open()
+        reference = Job(parse_config(config_dict(sim, ref, tmp_path / "ref_pq"))).open()
         assert reference.run().ok
         path = tmp_path / "cfg.yaml"
         path.write_text(yaml.safe_dump(config_dict(sim, killed, tmp_path / "pq")))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hs_extract.pipeline import Pipeline
+from hs_extract.pipeline import Job
 from hs_extract.simulator import Simulator
 from tests.pipeline_support import CUTOFF, make_config
 
@@ -47,7 +47,7 @@ def fewest(sim, plan) -> int:
 @pytest.mark.parametrize("name", list(CONFIGS))
 def test_planned_requests_are_the_requests_made(name, sim, tmp_path):
     config = make_config(sim, None, parquet=tmp_path / "pq", **CONFIGS[name])
-    pipeline = Pipeline(config, client=sim.client()).open()
+    pipeline = Job(config, client=sim.client()).open()
     plan = pipeline.plan()
     expected = fewest(sim, plan)
     before = sim.log.count("/v2/reports/")

@@ -136,9 +136,9 @@ def test_reconcile_reads_parquet_alone_and_skips_what_is_not_loaded(tmp_path):
         path.write_text(yaml.safe_dump(cfg))
         runner = CliRunner()
         assert runner.invoke(main, ["run", "--config", str(path), "--no-progress"]).exit_code == 0
-        from hs_extract.pipeline import Pipeline, load_config
+        from hs_extract.pipeline import Job, load_config
 
-        pipeline = Pipeline(load_config(path))
+        pipeline = Job(load_config(path))
         found = reconcile(pipeline.dest.frame, ["conversations", "conversations_new_conversations"])
         assert [(r.compared, len(r.differences)) for r in found] == [(2, 0)]
         found = reconcile(pipeline.dest.frame, ["chat"])  # configured nowhere: nothing loaded

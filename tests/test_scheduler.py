@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from hs_extract.api.client import ApiClient
 from hs_extract.api.ratelimit import RateLimiter
 from hs_extract.cli import main
-from hs_extract.pipeline import Pipeline, parse_config
+from hs_extract.pipeline import Job, parse_config
 from hs_extract.simulator import Faults, Simulator
 from tests.pipeline_support import CUTOFF, sim_source
 from tests.proxy import MangleProxy
@@ -68,7 +68,7 @@ def test_a_scheduled_run_logs_progress_and_each_failure(slow_sim, tmp_path):
     assert re.search(
         r"units \d+/28, rows [\d,]+, requests \d+ \(\d+/min\), 429s 0, ETA", progress[-1]
     )
-    failed = [ln for ln in done.stderr.splitlines() if "INFO hs_extract.run: failed:" in ln]
+    failed = [ln for ln in done.stderr.splitlines() if "ERROR hs_extract.run: failed:" in ln]
     assert len(failed) == 14, done.stderr  # one line per failed unit, as it happened
     (tmp_path / "scheduled.log").write_text(done.stderr)
 
@@ -168,7 +168,7 @@ def test_a_new_process_learns_what_the_account_used_before_opening_its_workers(t
         def process():  # a new process: its own client, limiter and count
             limiter = RateLimiter(limit, window=window)
             client = ApiClient(sim.client_id, sim.client_secret, sim.base_url, limiter=limiter)
-            return Pipeline(config, client=client)
+            return Job(config, client=client)
 
         process().plan()
         result = process().open().run()

@@ -13,7 +13,7 @@ import yaml
 
 from hs_extract import ReportsClient
 from hs_extract.errors import AuthError
-from hs_extract.pipeline import Pipeline, load_config
+from hs_extract.pipeline import Job, load_config
 from hs_extract.simulator import Faults, Simulator
 from tests.pipeline_support import CUTOFF, Dest
 
@@ -90,7 +90,7 @@ def test_reprs_and_errors_hide_the_secret(tmp_path, monkeypatch):
     with Simulator(seed=8, cutoff=CUTOFF, client_id=CLIENT, client_secret="other") as sim:
         dest = Dest("sqlite", tmp_path)
         config = load_config(write_config(tmp_path, sim, dest, tmp_path / "pq"))
-        pipeline = Pipeline(config)
+        pipeline = Job(config)
         client = ReportsClient(CLIENT, SECRET, sim.base_url)
         for obj in (config, config.source, pipeline.client, client, pipeline.sql):
             assert SECRET not in repr(obj) and SECRET not in str(obj)

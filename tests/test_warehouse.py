@@ -19,7 +19,7 @@ from hs_extract.api.retry import RetryConfig
 from hs_extract.cli import main
 from hs_extract.load.sql_schema import LAYOUT, META, RUNS, STATE, UNIT_COLUMN, WINDOW_DATE
 from hs_extract.normalize import table_specs, tables_of
-from hs_extract.pipeline import Pipeline, parse_config
+from hs_extract.pipeline import Job, parse_config
 from hs_extract.simulator import Simulator
 from tests.pipeline_support import CUTOFF, PG_URL, Dest, postgres_or_skip, sim_source
 from tests.proxy import MangleProxy
@@ -59,7 +59,7 @@ def config(sim, dest, reports, parquet=None, base_url=None, **windows):
 
 
 def run(sim, raw, **kw):
-    pipeline = Pipeline(parse_config(raw), client=sim.client(retry=FAST)).open()
+    pipeline = Job(parse_config(raw), client=sim.client(retry=FAST)).open()
     try:
         return pipeline.run(**kw)
     finally:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,6 +16,7 @@ import urllib3
 from ..errors import FieldError
 
 __all__ = [
+    "Answer",
     "answer_record",
     "body_message",
     "describe",
@@ -21,6 +24,19 @@ __all__ = [
     "json_or_none",
     "read_whole",
 ]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answer as received, with its record: the two travel together from the transport
+    to the archive, the cache and the commit (never through a side channel)."""
+
+    #: the body as received
+    body: bytes
+    #: the body parsed
+    parsed: Any
+    #: path, query, status, ``X-RateLimit-*`` headers and arrival time (never a token)
+    record: Mapping[str, Any]
 
 
 def read_whole(resp: requests.Response, deadline: float) -> None:
@@ -44,6 +60,8 @@ def read_whole(resp: requests.Response, deadline: float) -> None:
         raise requests.exceptions.ContentDecodingError(str(exc)) from None
     except (urllib3.exceptions.ProtocolError, urllib3.exceptions.SSLError, OSError) as exc:
         raise requests.exceptions.ChunkedEncodingError(str(exc)) from None
+    # requests has no public way to hand a response a body read by hand: its own
+    # ``Response.content`` sets these two
     resp._content = b"".join(chunks)
     resp._content_consumed = True
 

@@ -8,6 +8,7 @@ line or an exception message.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Callable
@@ -17,7 +18,7 @@ import requests
 
 from ..errors import AuthError
 
-__all__ = ["ClientCredentials", "Secret", "redact"]
+__all__ = ["ClientCredentials", "Secret", "account_id", "redact"]
 
 #: Renew this long before the token expires: 10% of its life, at most five minutes.
 RENEW_FRACTION = 0.1
@@ -49,6 +50,14 @@ class Secret:
 
     def __hash__(self) -> int:
         return hash(self._value)
+
+
+def account_id(base_url: str, client_id: str) -> str:
+    """The name of an account in everything kept on disk (archive, cache): a hash of the API's
+    base URL and the app's client id, never the secret. Two accounts sharing a folder never
+    read or overwrite each other's answers."""
+    text = f"{base_url.rstrip('/')}|{client_id}".encode()
+    return "account-" + hashlib.sha256(text).hexdigest()[:16]
 
 
 def redact(text: str, *secrets: str | Secret | None) -> str:

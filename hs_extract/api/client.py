@@ -14,7 +14,6 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
@@ -117,8 +116,8 @@ class ApiClient:
         return build_query(spec, params, self._now())
 
     def fetch(self, report: str | ReportSpec, raw: bool = False, **params: Any) -> Any:
-        """One response of ``report``, parsed JSON, unchanged (``(bytes, parsed)`` with
-        ``raw``)."""
+        """One response of ``report``, parsed JSON, unchanged (with ``raw``: the
+        :class:`~.answers.Answer`, bytes and record beside the JSON)."""
         spec = report if isinstance(report, ReportSpec) else get_report(report)
         return self._get(spec, build_query(spec, params, self._now()), raw)
 
@@ -159,7 +158,7 @@ class ApiClient:
         def fetch(n: int) -> Page:
             return Page.of(spec, n, self.fetch_page(spec, n, **params))
 
-        pool = ThreadPoolExecutor(self.workers, thread_name_prefix="hs-page")
+        pool = interrupt.Pool(self.workers, thread_name_prefix="hs-page")
         try:
             walk = PageWalk(
                 spec, fetch, first=first, map_pages=pool.map, sleep=self.transport.sleep
@@ -175,7 +174,8 @@ class ApiClient:
         """Fetch a token now, failing fast: wrong credentials (``AuthError``) or a host that
         cannot be reached (``ConfigError``) are found before a run writes anything."""
         transport = self.transport
-        quick = replace(transport.retry, max_attempts=2, backoff_base=0.2, backoff_cap=0.5)
+        attempts = min(2, transport.retry.max_attempts)
+        quick = replace(transport.retry, max_attempts=attempts, backoff_base=0.2, backoff_cap=0.5)
         try:
             transport.ensure_token(quick)
         except AuthError:
@@ -189,8 +189,8 @@ class ApiClient:
     def fetch_page(
         self, report: str | ReportSpec, page: int, raw: bool = False, **params: Any
     ) -> Any:
-        """Page ``page`` of a paginated report (``rows`` defaults to 50); ``(bytes, parsed)``
-        with ``raw``."""
+        """Page ``page`` of a paginated report (``rows`` defaults to 50); the
+        :class:`~.answers.Answer` with ``raw``."""
         spec = report if isinstance(report, ReportSpec) else get_report(report)
         if spec.accepts("rows") and params.get("rows") is None:
             params["rows"] = 50

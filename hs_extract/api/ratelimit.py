@@ -41,6 +41,8 @@ class LimiterStats:
     waits: int = 0
     wait_seconds: float = 0.0
     others: int = 0  # requests of other apps in the account's window, last seen
+    #: the account's limit as the last answer said it (X-RateLimit-Limit-Minute), or None
+    limit: int | None = None
 
 
 @dataclass(eq=False)
@@ -204,6 +206,7 @@ class RateLimiter:
             if limit is not None and limit > 0:
                 self._budget = max(1, min(self.ceiling, math.floor(limit * self.share)))
                 self._account = limit
+                self.stats.limit = limit
             if remaining is None:
                 return
             now = self._clock()

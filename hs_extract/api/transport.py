@@ -29,6 +29,7 @@ from ..errors import (
     TransientError,
 )
 from .answers import (
+    Answer,
     answer_record,
     body_message,
     describe,
@@ -144,20 +145,17 @@ class Transport:
         #: the whole answer must have arrived this long after the request was sent (a read
         #: timeout alone lets a server that drips a byte a second hold a request for ever)
         self.deadline = float(timeout[1] if isinstance(timeout, tuple) else timeout)
+        #: no request may last past this ``time.monotonic()`` instant (None: no such bound):
+        #: a command with a deadline of its own (``check``) ends by it whatever the server does
+        self.until: float | None = None
         self.sleep = sleep  # the retry loop's pauses (a seam for tests)
         self._jitter = jitter
         self._lock = threading.Lock()
         self.stats = TransportStats()
-        self._local = threading.local()
         self.headers = {"Accept": "application/json", "User-Agent": f"hs-extract/{__version__}"}
 
     def __repr__(self) -> str:
         return f"Transport(base_url={self.base_url!r}, auth={self.auth!r})"
-
-    def last_answer(self) -> dict | None:
-        """This thread's last successful answer: path, query, status, X-RateLimit-* headers,
-        when it arrived (the raw archive's record of a request)."""
-        return getattr(self._local, "last", None)
 
     def _count(self, name: str, amount: float = 1) -> None:
         with self._lock:
@@ -171,8 +169,9 @@ class Transport:
         what: str = "",
         raw: bool = False,
     ) -> Any:
-        """GET ``path`` with ``params``: the parsed JSON body, or ``(bytes, parsed)`` when
-        ``raw``. ``what`` names the request in errors."""
+        """GET ``path`` with ``params``: the parsed JSON body, or with ``raw`` the
+        :class:`~.answers.Answer` (bytes, parsed JSON and its record). ``what`` names the
+        request in errors."""
         return self._send("GET", self.base_url + path, params=params, what=what or path, raw=raw)
 
     def ensure_token(self, retry: RetryConfig | None = None) -> None:
@@ -230,6 +229,7 @@ class Transport:
                 self.ensure_token()
             token = self.auth.current() if authenticate else None
             resp, failure = None, None
+            timeout, deadline = self._bounds(what)
             with self.limiter.slot(cost) as sent:
                 self._count("requests")
                 started = time.perf_counter()
@@ -243,11 +243,11 @@ class Transport:
                         data=data,
                         headers=self.headers,
                         auth=self.auth if authenticate else None,
-                        timeout=self.timeout,
+                        timeout=timeout,
                         allow_redirects=False,
                         stream=True,
                     )
-                    read_whole(resp, started + self.deadline)
+                    read_whole(resp, started + deadline)
                     action = action_for(resp.status_code)
                     # parsing is also the check that the body arrived whole
                     body = orjson.loads(resp.content) if action is Action.OK else None
@@ -264,9 +264,9 @@ class Transport:
                     hold=wait,
                 )
             if action is Action.OK:
-                if authenticate:  # what the archive keeps beside the body (never a token)
-                    self._local.last = answer_record(resp, url, params)
-                return (resp.content, body) if raw else body
+                if raw:  # what the archive keeps beside the body (never a token)
+                    return Answer(resp.content, body, answer_record(resp, url, params))
+                return body
             if action is Action.REDIRECT:
                 raise self._redirect(resp, what)
             if action is Action.WAIT_RETRY_AFTER:
@@ -293,7 +293,7 @@ class Transport:
                         resp,
                         what,
                         TransientError,
-                        describe(failure, resp) if failure else "",
+                        self._why(failure, resp, deadline),
                         transient,
                     )
                 delay = backoff_delay(transient, retry, self._jitter())
@@ -305,6 +305,23 @@ class Transport:
             else:
                 raise self._error(resp, what)
             self._count("retries")
+
+    def _bounds(self, what: str) -> tuple[float | tuple[float, float], float]:
+        """This attempt's timeouts: the configured ones, cut to what is left before ``until``
+        (TransientError when nothing is)."""
+        if self.until is None:
+            return self.timeout, self.deadline
+        left = self.until - time.monotonic()
+        if left <= 0.05:
+            raise TransientError(f"{what}: no answer within the deadline", report=what)
+        connect, read = self.timeout if isinstance(self.timeout, tuple) else (self.timeout,) * 2
+        return (min(connect, left), min(read, left)), min(self.deadline, left)
+
+    @staticmethod
+    def _why(failure: BaseException | None, resp, deadline: float) -> str:
+        if isinstance(failure, requests.Timeout):
+            return f"timed out: no answer within {deadline:g} s"
+        return describe(failure, resp) if failure else ""
 
     def _log(self, method, url, params, resp, failure, started) -> None:
         if not log.isEnabledFor(logging.DEBUG):

@@ -12,15 +12,38 @@ heartbeat), ``jobs`` (run, plan, rebuild), ``check``, ``state``, ``history`` (ru
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from .. import __version__
-from . import check, demo, explore, history, jobs, state
+from . import check, demo, explore, history, jobs, logs, state
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-@click.group(context_settings=CONTEXT)
+class Main(click.Group):
+    """The command group; usage errors follow ``--log-format`` like every other line."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        argv = list(sys.argv[1:] if args is None else args)
+        try:
+            code = super().main(argv, prog_name, complete_var, False, **extra)
+        except click.ClickException as exc:
+            if logs.wanted_json(argv):
+                logs.usage_error(exc.format_message(), exc.exit_code)
+            else:
+                exc.show()
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(cls=Main, context_settings=CONTEXT)
 @click.version_option(__version__, prog_name="hs-extract")
 def main() -> None:
     """Help Scout Mailbox API 2.0 reports to tidy tables, Parquet and SQL."""

@@ -7,7 +7,8 @@ import json
 import click
 from rich.table import Table
 
-from .common import guarded, leave, log_options, open_pipeline, out
+from ..pipeline.check import DEADLINE
+from .common import guarded, leave, log_options, open_job, out
 
 #: how each status reads in the table
 STYLE = {
@@ -45,17 +46,25 @@ Examples:
     is_flag=True,
     help="Also compare over the loaded data the numbers Help Scout means to agree.",
 )
+@click.option(
+    "--deadline",
+    type=click.FloatRange(1),
+    default=DEADLINE,
+    show_default=True,
+    help="Seconds the whole check may take, whatever the server does (each report one "
+    "attempt; one not answered by then is named).",
+)
 @log_options
 @guarded
-def check(config_path, reports, fmt, reconcile, debug) -> None:
+def check(config_path, reports, fmt, reconcile, deadline, debug) -> None:
     """Check credentials, rate limit, one answer of each report against the declared tables,
     the lists and every destination (one request per report plus the lists; no table is
     written, no state moves). Exit 0 only when everything is fine, else 1."""
-    pipeline, names = open_pipeline(config_path, reports)
+    job, names = open_job(config_path, reports, needs=())  # a missing secret is a line
     try:
-        result = pipeline.check(names, reconcile)
+        result = job.check(names, reconcile, deadline)
     finally:
-        pipeline.close()
+        job.close()
     if fmt == "json":
         click.echo(json.dumps(result.as_dict(), indent=2, default=str))
     else:

@@ -28,7 +28,7 @@ __all__ = [
     "guarded",
     "leave",
     "log_options",
-    "open_pipeline",
+    "open_job",
     "out",
     "wait_option",
 ]
@@ -63,7 +63,7 @@ def guarded(fn: Callable) -> Callable:
             except KeyboardInterrupt as exc:
                 code = getattr(exc, "exit_code", 130)
                 logs.say("interrupted: units not finished are loaded by the next run", "stop")
-                sys.exit(code)
+                leave(code)
             except HSExtractError as exc:  # each kind has its exit status (errors.py)
                 if debug:
                     raise
@@ -126,11 +126,18 @@ def log_options(fn: Callable) -> Callable:
     return fn
 
 
-def open_pipeline(config_path: str, reports: str | None, strict: bool = False):
-    """The config's pipeline (nothing connected, opened, locked or written yet)."""
-    from ..pipeline import Pipeline, load_config
+def open_job(
+    config_path: str,
+    reports: str | None,
+    strict: bool = False,
+    needs: tuple[str, ...] = ("client_id", "client_secret"),
+):
+    """The config's job (nothing connected, opened, locked or written yet) and the
+    ``--reports`` names. ``needs``: the credentials the command needs (none for a command
+    that never calls the API)."""
+    from ..pipeline import Job, load_config
 
-    config = load_config(config_path)
+    config = load_config(config_path, needs)
     names = [r.strip() for r in reports.split(",")] if reports else None
     known = {r.name for r in config.reports}
     for n in names or ():
@@ -139,7 +146,7 @@ def open_pipeline(config_path: str, reports: str | None, strict: bool = False):
                 f"--reports: {n!r} is not in the config's reports; allowed: "
                 f"{', '.join(sorted(known))}"
             )
-    return Pipeline(config, strict=strict), names
+    return Job(config, strict=strict), names
 
 
 def wait_option(fn: Callable) -> Callable:

@@ -27,7 +27,7 @@ __all__ = ["DemoResult", "demo", "demo_config", "plot_overview", "run_demo"]
 class DemoResult:
     out: Path
     run: object  # pipeline.RunResult
-    chart: Path
+    chart: Path | None  # None: units failed, nothing drawn from partial data
     tables: pd.DataFrame  # table, rows, windows
 
 
@@ -70,20 +70,25 @@ def demo_config(
 def run_demo(
     out: Path | str = "hs_demo", days: int = 28, seed: int = 1, progress: bool = False
 ) -> DemoResult:
-    """Serve the simulator in this process, load everything, draw the chart."""
-    from ..pipeline import Pipeline
+    """Serve the simulator in this process, load everything, draw the chart. Interrupted
+    (Ctrl-C, SIGTERM): raises it, with nothing drawn from partial data; the next demo goes on
+    where this one stopped. Units that failed: no chart either (``chart`` is None)."""
+    from .. import interrupt
+    from ..pipeline import Job
     from ..simulator import Simulator
     from .jobs import execute
 
     out = Path(out)
     with Simulator(seed=seed, rate_limit=100_000) as sim:
         config = demo_config(sim.base_url, sim.client_id, sim.client_secret, out, days)
-        pipeline = Pipeline(config).open()
+        job = Job(config)
         try:
-            result = execute(pipeline, lambda tick: pipeline.run(progress=tick), progress)
+            result = execute(job, lambda tick: job.run(progress=tick), progress)
         finally:
-            pipeline.close()
-    chart = plot_overview(out / "parquet", out / "overview.png")
+            job.close()
+    if result.interrupted:
+        raise interrupt.Terminated() if result.interrupted == 143 else interrupt.Interrupted()
+    chart = plot_overview(out / "parquet", out / "overview.png") if result.ok else None
     return DemoResult(out, result, chart, landed(out / "parquet"))
 
 
@@ -210,13 +215,18 @@ def demo(out_dir, days, no_progress, debug) -> None:
         markup=False,
     )
     result = run_demo(Path(out_dir), days=days, progress=not no_progress and err.is_terminal)
+    run = result.run
+    if not run.ok:
+        for unit, message in run.failures[:20]:
+            err.print(f"failed: {unit}: {message}", markup=False)
+        err.print("the demo did not load everything: no chart; run it again to go on")
+        sys.exit(1)
     table = Table(title="What landed", show_edge=False)
     for col in ("table", "rows", "windows"):
         table.add_column(col, justify="left" if col == "table" else "right")
     for row in result.tables.itertuples():
         table.add_row(row.table, f"{row.rows:,}", str(row.windows))
     out.print(table)
-    run = result.run
     out.print(
         f"{run.units_loaded} units loaded; {sum(run.rows.values()):,} rows in "
         f"{len(result.tables)} tables; run {run.run_id}",
@@ -234,5 +244,3 @@ Explore it:
 """,
         markup=False,
     )
-    if not run.ok:
-        sys.exit(1)

@@ -10,14 +10,14 @@ import sqlalchemy as sa
 from rich.table import Table
 
 from ..errors import StateError
-from .common import guarded, log_options, open_pipeline, out
+from .common import guarded, log_options, open_job, out
 
 COLUMNS = ("run", "started", "status", "duration", "units", "rows", "requests", "429s", "failed")
 
 
-def past_runs(pipeline, last: int) -> list[dict]:
+def past_runs(job, last: int) -> list[dict]:
     """The last ``last`` runs, oldest first: from ``_hs_extract_runs``, else ``_runs.jsonl``."""
-    sql, parquet = pipeline.sql, pipeline.parquet
+    sql, parquet = job.sql, job.parquet
     if sql is not None:
         runs = sql.runs
         query = sa.select(runs).order_by(runs.c.started_at.desc()).limit(last)
@@ -61,11 +61,11 @@ Examples:
 @guarded
 def runs(config_path, last, debug) -> None:
     """Past runs: status, duration, units, rows, requests, 429s and failures."""
-    pipeline, _ = open_pipeline(config_path, None)
+    job, _ = open_job(config_path, None, needs=())  # no request: no credentials
     try:
-        rows = past_runs(pipeline, last)
+        rows = past_runs(job, last)
     finally:
-        pipeline.close()
+        job.close()
     if not rows:
         out.print("no runs yet", markup=False)
         return

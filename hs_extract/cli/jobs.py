@@ -8,7 +8,6 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from ..pipeline.job import run_job
 from .common import (
     _date,
     common,
@@ -16,7 +15,7 @@ from .common import (
     guarded,
     leave,
     log_options,
-    open_pipeline,
+    open_job,
     out,
     wait_option,
 )
@@ -69,12 +68,11 @@ def run(
     One run at a time per destination: a second one exits 75, naming the first. With a
     budget (--max-minutes, --max-requests) no unit starts once it is spent: exit 3, and
     the next run goes on."""
-    pipeline, names = open_pipeline(config_path, reports, strict)
+    job, names = open_job(config_path, reports, strict)
     try:
         result = execute(
-            pipeline,
-            lambda tick: run_job(
-                pipeline,
+            job,
+            lambda tick: job.run(
                 start,
                 end,
                 names,
@@ -87,18 +85,22 @@ def run(
             progress=not no_progress and err.is_terminal,
         )
     finally:
-        pipeline.close()
-    summary(pipeline, result)
+        job.close()
+    summary(job, result)
     leave(result.exit_code)
 
 
-def execute(pipeline, job, progress: bool):
-    """``job(tick)`` with a progress bar (units, requests, 429s, rate-limit waits, ETA) on a
-    terminal; elsewhere with a progress line in the log every minute."""
+def execute(job, work, progress: bool, requests: bool = True):
+    """``work(tick)`` with a progress bar (units, requests, 429s, rate-limit waits, ETA) on a
+    terminal; elsewhere with a progress line in the log every minute (``requests``: the job
+    calls the API, and its counts are shown)."""
+    if not requests:  # a rebuild: units only
+        with Heartbeat(None) as beat:
+            return work(beat.tick)
     if not progress:
-        with Heartbeat(pipeline.client.stats) as beat:
-            return job(beat.tick)
-    stats, limiter = pipeline.client.stats, pipeline.client.limiter
+        with Heartbeat(job.client.stats) as beat:
+            return work(beat.tick)
+    stats, limiter = job.client.stats, job.client.limiter
     columns = [
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -119,12 +121,13 @@ def execute(pipeline, job, progress: bool):
             )
             bar.update(task, completed=done, info=info)
 
-        return job(tick)
+        return work(tick)
 
 
-def summary(pipeline, result) -> None:
-    """The end-of-run report: rows per table, requests, retries, 429s, failures."""
-    stats = pipeline.client.stats
+def summary(job, result, requests: bool = True) -> None:
+    """The end-of-run report: rows per table, requests, retries, 429s, failures
+    (``requests``: the job called the API)."""
+    stats = job.client.stats if requests else None
     table = Table(title=f"run {result.run_id}", show_edge=False)
     table.add_column("table")
     table.add_column("rows", justify="right")
@@ -132,18 +135,18 @@ def summary(pipeline, result) -> None:
         table.add_row(name, f"{n:,}")
     out.print(table)
     plan = result.plan
-    if plan.requests and not plan.units_total:  # a rebuild: every unit from the archive
+    if stats is None:  # a rebuild: every unit from the archive
         out.print(
-            f"units loaded {result.units_loaded}/{len(plan.units)} from the archive; "
-            f"requests {stats.requests}",
+            f"units loaded {result.units_loaded}/{len(plan.units)} from the archive; requests 0",
             markup=False,
         )
     else:
+        more = max(0, result.pages - len(plan.requests))
         out.print(
             f"units loaded {result.units_loaded}/{len(plan.units)} "
             f"({plan.units_total - len(plan.units)} up to date); "
             f"requests {stats.requests} ({len(plan.requests)} planned + "
-            f"{result.pages - len(plan.requests)} more pages + lists, tokens and retries); "
+            f"{more} more pages + lists, tokens and retries); "
             f"retries {stats.retries}; 429s {stats.rate_limited}",
             markup=False,
         )
@@ -170,13 +173,29 @@ def summary(pipeline, result) -> None:
         )
     for key in sorted(result.unknown_keys):
         say(f"new key (kept in _extra): {key}", "new_key", key=key)
+    for where, what in sorted(result.converted.items()):
+        say(f"converted: {where}: {what}", "value_converted", where=where)
+    for unit in result.kept[:50]:
+        say(f"kept: {unit}", "unit_kept", unit=unit)
     for report, message in result.denied.items():
         say(f"denied: {report}: {message}", "report_denied", report=report, error=message)
     for unit, message in result.failures[:50]:
-        say(f"failed: {unit}: {message}", "unit_failed", unit=unit, error=message)
+        say(f"failed: {unit}: {message}", "unit_failed", logging.ERROR, unit=unit, error=message)
     if len(result.failures) > 50:
-        say(f"… and {len(result.failures) - 50} more failed units", "more_failed")
-    if result.failures:
+        say(f"… and {len(result.failures) - 50} more failed units", "more_failed", logging.ERROR)
+    for unit in result.missing[:50]:
+        say(
+            f"failed: {unit}: not in the archive (forgotten if loaded: the next run fetches it)",
+            "unit_failed",
+            logging.ERROR,
+            unit=unit,
+            error="not in the archive",
+        )
+    if len(result.missing) > 50:
+        say(f"… and {len(result.missing) - 50} more not in the archive", "more_failed")
+    if result.error:
+        say(f"error: {result.error}", "job_failed", logging.ERROR, error=result.error)
+    if result.failures and stats is not None:
         say("failed units are tried again by the next run", "retry_next_run")
     if result.log_error:
         say(f"the run could not be logged: {result.log_error}", "log_failed")
@@ -197,8 +216,8 @@ def summary(pipeline, result) -> None:
             units_planned=len(plan.units),
             units_loaded=result.units_loaded,
             units_failed=len(result.failures),
-            requests=stats.requests,
-            rate_limited=stats.rate_limited,
+            requests=stats.requests if stats else 0,
+            rate_limited=stats.rate_limited if stats else 0,
             rows=sum(result.rows.values()),
         )
 
@@ -215,13 +234,14 @@ Examples:
 @guarded
 def plan(config_path, start, end, reports, full_refresh, debug, max_minutes, max_requests) -> None:
     """Show the windows and requests a run would make, and their time at the rate limit."""
-    pipeline, names = open_pipeline(config_path, reports)
+    job, names = open_job(config_path, reports)
     try:
-        pipeline.client.connect()
-        p = pipeline.plan(start, end, names, full_refresh)
+        job.preflight(start, end, names)
+        job.client.connect()
+        p = job.plan(start, end, names, full_refresh)
     finally:
-        pipeline.close()
-    cfg = pipeline.config
+        job.close()
+    cfg = job.config
     w = p.windows
     span = f"{w[0].label} … {w[-1].label}" if w else "none (nothing is over yet)"
     out.print(
@@ -240,7 +260,7 @@ def plan(config_path, start, end, reports, full_refresh, debug, max_minutes, max
         slices = len({r.slice.key for r in reqs})
         table.add_row(rc.name, str(slices), str(sum(len(r.windows) for r in reqs)), str(len(reqs)))
     out.print(table)
-    budget = pipeline.client.limiter.budget
+    budget = job.client.limiter.budget
     minutes = len(p.requests) / budget
     out.print(
         f"requests: {len(p.requests)} (first pages; drilldown pages beyond the first are "
@@ -275,20 +295,15 @@ Examples:
 @guarded
 def rebuild(config_path, start, end, reports, wait, debug) -> None:
     """Remake the tables from the raw archive (destinations.archive): zero API requests."""
-    pipeline, names = open_pipeline(config_path, reports)
+    job, names = open_job(config_path, reports, needs=("client_id",))  # no secret: no request
     try:
-        pipeline.windows(start, end)
-        with pipeline.locked(wait):
-            pipeline.open()
-            result = pipeline.rebuild(start, end, names)
-    finally:
-        pipeline.close()
-    summary(pipeline, result)
-    for unit in result.missing[:50]:
-        say(
-            f"not in the archive (or archived with other settings): {unit}: forgotten, the "
-            "next run fetches it",
-            "not_archived",
-            unit=unit,
+        result = execute(
+            job,
+            lambda tick: job.rebuild(start, end, names, wait=wait, progress=tick),
+            progress=False,
+            requests=False,
         )
+    finally:
+        job.close()
+    summary(job, result, requests=False)
     leave(result.exit_code)

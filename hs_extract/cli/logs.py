@@ -88,6 +88,20 @@ def json_logs() -> bool:
     return _json
 
 
+def wanted_json(argv: list[str]) -> bool:
+    """Whether the command line asks for JSON logs (read before click could parse it)."""
+    pairs = zip(argv, [*argv[1:], ""], strict=True)
+    return "--log-format=json" in argv or any(a == "--log-format" and b == "json" for a, b in pairs)
+
+
+def usage_error(message: str, exit_code: int) -> None:
+    """A usage error (bad option or value) as one JSON log line on stderr."""
+    record = logging.LogRecord("hs_extract.cli", logging.ERROR, __file__, 0, message, None, None)
+    record.event = "usage_error"
+    record.fields = {"exit_code": exit_code}
+    print(JsonFormatter().format(record), file=sys.stderr, flush=True)
+
+
 def say(text: str, event: str, level: int = logging.WARNING, **fields: Any) -> None:
     """A line of the end-of-run report on stderr: as text, or as a JSON log line."""
     if _json:
@@ -105,11 +119,11 @@ class Heartbeat:
     requests/min, 429s, ETA. Feed it the run's result through :meth:`tick`."""
 
     def __init__(self, stats, interval: float = INTERVAL) -> None:
-        self.stats, self.interval = stats, interval
+        self.stats, self.interval = stats, interval  # stats None: a job without requests
         self.result = None
         self._stop = threading.Event()
         self._started = time.monotonic()
-        self._first_requests = stats.requests
+        self._first_requests = stats.requests if stats else 0
         self._thread = threading.Thread(target=self._loop, name="hs-heartbeat", daemon=True)
 
     def __enter__(self) -> Heartbeat:
@@ -132,7 +146,7 @@ class Heartbeat:
         total = len(r.plan.units)
         done = r.units_loaded + len(r.failures)
         minutes = max((time.monotonic() - self._started) / 60, 1e-9)
-        made = s.requests - self._first_requests
+        made = s.requests - self._first_requests if s else 0
         rate = made / minutes
         eta = (total - done) * (minutes * 60 / done) if done else None
         eta_text = f"{eta / 60:.0f} min" if eta is not None else "unknown"
@@ -143,7 +157,7 @@ class Heartbeat:
             f"{sum(r.rows.values()):,}",
             f"{made:,}",
             rate,
-            s.rate_limited,
+            s.rate_limited if s else 0,
             eta_text,
             extra={
                 "event": "progress",
@@ -153,7 +167,7 @@ class Heartbeat:
                     "rows": sum(r.rows.values()),
                     "requests": made,
                     "requests_per_minute": round(rate, 1),
-                    "rate_limited": s.rate_limited,
+                    "rate_limited": s.rate_limited if s else 0,
                     "eta_seconds": round(eta) if eta is not None else None,
                 },
             },

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from ..errors import ConfigError
 from ..pipeline.windows import align
-from .common import _date, guarded, log_options, open_pipeline, out, wait_option
+from .common import _date, guarded, log_options, open_job, out, wait_option
 
 
 @click.group()
@@ -26,12 +26,12 @@ def state() -> None:
 @guarded
 def state_show(config_path, report, debug) -> None:
     """Loaded windows per report and slice."""
-    pipeline, _ = open_pipeline(config_path, None)
-    known_report(pipeline, report)
+    job, _ = open_job(config_path, None, needs=())  # no request: no credentials
+    known_report(job, report)
     try:
-        rows = pipeline.state.state_rows(report)
+        rows = job.state.state_rows(report)
     finally:
-        pipeline.close()
+        job.close()
     groups: dict[tuple, list] = {}
     for r in rows:
         groups.setdefault((r["report"], r["slice"]), []).append(r)
@@ -70,30 +70,30 @@ Examples:
 @guarded
 def state_reset(config_path, report, start, end, yes, wait, debug) -> None:
     """Forget loaded windows: the next run reloads them (their rows are replaced, not doubled)."""
-    pipeline, _ = open_pipeline(config_path, None)
-    known_report(pipeline, report)
+    job, _ = open_job(config_path, None, needs=())  # no request: no credentials
+    known_report(job, report)
     if start and end and end <= start:
         raise ConfigError(f"--end: {end} is not after --start {start}; allowed: a later --end")
     try:
-        with pipeline.locked(wait):
+        with job.locked(wait):
             what = f"the windows of {report}" if report else "every loaded window"
             if start or end:
                 what += f" from {start or 'the first'} to {end or 'the last'}"
-            confirm(f"forget {what} in {', '.join(pipeline.dest.names)}?", yes)
-            tz = pipeline.config.windows.timezone
-            n = pipeline.state.reset(
+            confirm(f"forget {what} in {', '.join(job.dest.names)}?", yes)
+            tz = job.config.windows.timezone
+            n = job.state.reset(
                 [report] if report else None, start=_midnight(start, tz), end=_midnight(end, tz)
             )
     finally:
-        pipeline.close()
+        job.close()
     out.print(f"state reset: {n} window(s) forgotten", markup=False)
 
 
-def known_report(pipeline, report: str | None) -> None:
+def known_report(job, report: str | None) -> None:
     """ConfigError (with close names) when ``--report`` is not one of the config's."""
     if report is None:
         return
-    names = [r.name for r in pipeline.config.reports]
+    names = [r.name for r in job.config.reports]
     if report not in names:
         close = difflib.get_close_matches(report, names, n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else ""

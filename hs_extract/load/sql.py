@@ -200,6 +200,7 @@ class SqlDestination(Books):
                     "rows": u.rows,
                     "expected_rows": u.expected,
                     "pages": u.pages,
+                    "extracted_at": u.extracted_at,
                     "loaded_at": now,
                     "run_id": run_id,
                 }
@@ -260,6 +261,8 @@ class UnitData:
     #: what the API said the unit holds (a listing's count), and the pages it announced
     expected: int | None = None
     pages: int | None = None
+    #: when the answer the rows come from arrived (an older answer never replaces them)
+    extracted_at: dt.datetime | None = None
 
 
 class _NoLockType:

@@ -4,18 +4,23 @@
   whose COPY the loader uses; ``sqlite:///path`` is SQLite. Anything else is refused in one line.
 - PostgreSQL sessions get ``statement_timeout`` and ``lock_timeout``, a connect timeout, and a
   :class:`~.watchdog.Watchdog` that cuts a connection a frozen server never answers on.
+- DuckDB never installs or loads an extension by itself (that would be a download over the
+  network); a file another program holds is :class:`~hs_extract.errors.LockedError` naming the
+  holder as DuckDB says it, in every command; a SQLite file at a ``duckdb:///`` URL is named.
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib.util
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, make_url
 
-from ..errors import ConfigError, DestinationUnavailable
+from ..errors import ConfigError, DestinationUnavailable, LoadError, LockedError
 from ..masking import mask_url
 from .watchdog import Watchdog
 
@@ -29,6 +34,9 @@ DIALECTS = {
 }
 CONNECT_TIMEOUT = 10
 LOCK_TIMEOUT = 60
+#: DuckDB loads nothing by itself: an extension would come over the network
+DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
 
 
 def normalize_sql_url(url: str) -> str:
@@ -85,6 +93,11 @@ class Bounded:
                 engine = sa.create_engine(
                     url, connect_args={"connect_timeout": CONNECT_TIMEOUT, "options": options}
                 )
+            elif backend == "duckdb":
+                _not_sqlite(make_url(url).database)
+                engine = sa.create_engine(
+                    url, pool_pre_ping=True, connect_args={"config": dict(DUCKDB_CONFIG)}
+                )
             else:
                 engine = sa.create_engine(url, pool_pre_ping=True)
         self.engine = engine
@@ -102,7 +115,7 @@ class Bounded:
     def tx(self) -> Iterator[Connection]:
         """A transaction, committed (or rolled back) within the deadline."""
         try:
-            with self.engine.connect() as conn, self._guard(conn), conn.begin():
+            with self.connect() as conn, self._guard(conn), conn.begin():
                 yield conn
         finally:
             self._let_go()
@@ -110,10 +123,26 @@ class Bounded:
     @contextlib.contextmanager
     def read(self) -> Iterator[Connection]:
         try:
-            with self.engine.connect() as conn, self._guard(conn):
+            with self.connect() as conn, self._guard(conn):
                 yield conn
         finally:
             self._let_go()
+
+    def connect(self) -> Connection:
+        """A connection, or one line: a DuckDB file held by another program is LockedError
+        naming it; a database that does not answer is DestinationUnavailable."""
+        try:
+            return self.engine.connect()
+        except sa.exc.DBAPIError as exc:
+            if self.engine.dialect.name == "duckdb":
+                raise _duckdb_error(self.engine.url.database, exc) from None
+            if not isinstance(exc, (sa.exc.OperationalError, sa.exc.InterfaceError)):
+                raise
+            where = mask_url(self.engine.url.render_as_string(hide_password=False))
+            reason = str(getattr(exc, "orig", exc)).strip().splitlines()
+            raise DestinationUnavailable(
+                f"sql: {where} did not answer: {reason[0] if reason else type(exc).__name__}"
+            ) from None
 
     @contextlib.contextmanager
     def held(self) -> Iterator[None]:
@@ -135,6 +164,37 @@ class Bounded:
         if self.watchdog is None:
             return contextlib.nullcontext()
         return self.watchdog.guard(conn.connection.driver_connection)
+
+
+def _not_sqlite(database: str | None) -> None:
+    """ConfigError when the file at a ``duckdb:///`` URL is a SQLite database."""
+    if not database or database == ":memory:":
+        return
+    path = Path(database).expanduser()
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(16)
+    except OSError:
+        return  # not made yet (or unreadable: DuckDB says why)
+    if head == b"SQLite format 3\x00":
+        raise ConfigError(
+            f"destinations.sql.url: {path} is a SQLite database, not a DuckDB one; allowed: "
+            f"sqlite:///{path} to load into it, or a DuckDB file (a new path)"
+        )
+
+
+def _duckdb_error(database: str | None, exc: sa.exc.DBAPIError) -> Exception:
+    """The one line a DuckDB file that can't be opened gets."""
+    reason = str(getattr(exc, "orig", exc)).strip().splitlines()
+    first = reason[0] if reason else type(exc).__name__
+    held = _HOLDER.search(first)
+    if held:
+        return LockedError(
+            f"locked: another program holds {database} ({held['program']}, "
+            f"PID {held['pid']}; DuckDB lets one process write a file); nothing was done: "
+            "close it (or wait for it) and try again"
+        )
+    return LoadError(f"sql: cannot open {database}: {first}")
 
 
 @contextlib.contextmanager

@@ -130,6 +130,9 @@ def bookkeeping(metadata: sa.MetaData) -> tuple[sa.Table, sa.Table, sa.Table]:
         # rows != expected_rows is a reconciliation warning
         sa.Column("expected_rows", sa.BigInteger),
         sa.Column("pages", sa.BigInteger),
+        # when the answer the unit's rows come from arrived: rebuild never puts an older
+        # archived answer over them
+        sa.Column("extracted_at", sa.DateTime(timezone=True)),
     )
     runs = sa.Table(
         RUNS,

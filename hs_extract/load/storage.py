@@ -85,17 +85,24 @@ def fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
-def atomic_write_bytes(path: Path, data: bytes, hook: str | None = None) -> None:
+def atomic_write_bytes(path: Path, data: bytes, hook: str | None = None, mode: int = 0o666) -> None:
     """Write ``data`` to the local ``path`` via a fsynced temporary file and a rename
-    (``hook``: a failpoint hit once the temporary file is written)."""
+    (``hook``: a failpoint hit once the temporary file is written; ``mode``: the file's
+    permissions before the umask). A failed write leaves no temporary file behind."""
     tmp = path.with_name(f"{TMP_PREFIX}{uuid.uuid4().hex}-{path.name}")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    if hook:
-        failpoints.hit(hook)
-    os.replace(tmp, path)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        with open(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if hook:
+            failpoints.hit(hook)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
     fsync_dir(path.parent)
 
 

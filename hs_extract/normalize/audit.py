@@ -15,9 +15,9 @@ from typing import Any
 import pyarrow as pa
 
 from ..api.catalog import REPORTS, Kind
-from .engine import to_arrow
 from .fields import BUSY_TIMES, RESULTS, SERIES_VALUES, F, Many, One, Spec
 from .summaries import SUMMARIES
+from .values import JSON_TYPES, to_arrow
 
 __all__ = ["Finding", "audit"]
 
@@ -29,8 +29,9 @@ PAGE_KEYS = {"page", "pages", "count", "facets"}
 
 @dataclass(frozen=True)
 class Finding:
-    """One difference: ``kind`` is ``new key``, ``absent`` or ``wrong type``; ``path`` the
-    first place it was seen, ``count`` how many sampled places show it."""
+    """One difference: ``kind`` is ``new key``, ``absent``, ``wrong type`` or ``null object``
+    (an object the report always has is null or missing: a run fails the unit); ``path``
+    the first place it was seen, ``count`` how many sampled places show it."""
 
     kind: str
     path: str
@@ -72,7 +73,7 @@ def _differences(report: str, payload: Any) -> list[Finding]:
             return [Finding("wrong type", "$", f"expected an object, got {type(payload).__name__}")]
         for period in ("current", "previous"):
             if period in payload or period == "current":
-                _walk(f.metrics, payload.get(period), f"$.{period}", out)
+                _walk(f.metrics, payload.get(period), f"$.{period}", out, required=True)
         if "deltas" in payload:
             _walk(f.deltas, payload["deltas"], "$.deltas", out, absent=False)
         skip = {"current", "previous", "deltas", *f.per_period}
@@ -91,6 +92,9 @@ def _differences(report: str, payload: Any) -> list[Finding]:
         labels = {layout.label for layout in spec.series}
         for period in ("current", "previous"):
             points = payload.get(period, []) if isinstance(payload, dict) else None
+            if period == "current" and points is None:
+                out.append(_null("$.current"))
+                continue
             if not isinstance(points, list):
                 out.append(Finding("wrong type", f"$.{period}", "expected a list of points"))
                 continue
@@ -108,6 +112,8 @@ def _differences(report: str, payload: Any) -> list[Finding]:
         return out
     if spec.kind is Kind.PAGINATED:
         box = payload.get(spec.page_container) if spec.page_container else payload
+        if box is None:
+            return [_null(f"$.{spec.page_container}" if spec.page_container else "$")]
         if not isinstance(box, dict):
             return [Finding("wrong type", "$", "expected an object with the page's results")]
         where = f"$.{spec.page_container}" if spec.page_container else "$"
@@ -125,8 +131,23 @@ def _sample(items: Any) -> list:
     return items[:SAMPLE] if isinstance(items, list) else []
 
 
-def _walk(spec: Spec, value: Any, path: str, out: list[Finding], absent: bool = True) -> None:
+def _null(path: str) -> Finding:
+    return Finding("null object", path, "null or missing; the report always has it")
+
+
+def _walk(
+    spec: Spec,
+    value: Any,
+    path: str,
+    out: list[Finding],
+    absent: bool = True,
+    required: bool = False,
+) -> None:
+    """Differences of ``value`` from ``spec`` (``required``: the object, and the objects
+    nested in it, are always there)."""
     if value is None:
+        if required:
+            out.append(_null(path))
         return
     if not isinstance(value, dict):
         out.append(Finding("wrong type", path, f"expected an object, got {type(value).__name__}"))
@@ -139,6 +160,8 @@ def _walk(spec: Spec, value: Any, path: str, out: list[Finding], absent: bool = 
         if key not in value:
             if absent and isinstance(kind, F):
                 out.append(Finding("absent", here, "declared, not in the answer"))
+            elif required and _nested(kind):
+                out.append(_null(here))
             continue
         v = value[key]
         if isinstance(kind, F):
@@ -155,18 +178,29 @@ def _walk(spec: Spec, value: Any, path: str, out: list[Finding], absent: bool = 
         elif isinstance(kind, One):
             _walk(kind.item, v, here, out, absent)
         elif isinstance(kind, Mapping):
-            _walk(kind, v, here, out, absent)
+            _walk(kind, v, here, out, absent, required)
     for key in sorted(value.keys() - spec.keys() - aliases):
         out.append(Finding("new key", f"{path}.{key}", _preview(value[key])))
 
 
+def _nested(kind: Any) -> bool:
+    """A nested object flattened into its parent's row (not a list, not a child table)."""
+    return isinstance(kind, Mapping)
+
+
 def _scalar(kind: F, v: Any, path: str, out: list[Finding]) -> None:
+    """A value of another JSON type than declared is a difference, even one a run converts
+    without loss ("36" for a count: the run says so once and loads 36)."""
     if v is None:
         return
-    try:
-        to_arrow([v], kind.type.arrow)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
-        out.append(Finding("wrong type", path, f"expected {kind.type.arrow}, got {_preview(v)}"))
+    typ = kind.type.arrow
+    if type(v) in JSON_TYPES.get(typ, ()) or (kind.as_text and isinstance(v, str)):
+        try:
+            to_arrow([v], typ)
+            return
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
+            pass
+    out.append(Finding("wrong type", path, f"expected {typ}, got {_preview(v)}"))
 
 
 def _preview(v: Any) -> str:

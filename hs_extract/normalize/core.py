@@ -100,6 +100,17 @@ def _obj(value: Any, report: str, path: str) -> dict | None:
     )
 
 
+def _required(value: Any, report: str, path: str, what: str) -> None:
+    """NormalizeError when a declared object the report always has is null or missing."""
+    if value is None:
+        raise NormalizeError(
+            f"{report}: {path}: null or missing; {report}'s answer always has {what}: its "
+            "values can't be read",
+            report=report,
+            json_path=path,
+        )
+
+
 def _list(value: Any, report: str, path: str) -> list:
     if value is None:
         return []
@@ -122,7 +133,9 @@ def _leftovers(b: TableBuilder, row: int | None, payload: dict, known, where: st
         b.sink.note(b.report, f"{where}.{k}")
 
 
-def _summary(spec: ReportSpec, b: dict[str, TableBuilder], payload: Any, where: str) -> None:
+def _summary(
+    spec: ReportSpec, b: dict[str, TableBuilder], payload: Any, where: str, compared: bool
+) -> None:
     main = b[main_table(spec.name)]
     payload = _obj(payload, spec.name, where) or {}
     f = SUMMARIES[spec.name]
@@ -135,17 +148,19 @@ def _summary(spec: ReportSpec, b: dict[str, TableBuilder], payload: Any, where: 
         table.fill(compile_plan(f.deltas), [deltas], row, f"{where}.deltas")
     for period in PERIODS:
         obj = _obj(payload.get(period), spec.name, f"{where}.{period}")
-        if obj is None and period != "current":
+        if period == "current" or (compared and spec.has_previous):
+            _required(obj, spec.name, f"{where}.{period}", f"the {period} period's metrics")
+        if obj is None:
             continue
         row = main.new_rows(1, _at(f"{where}.{period}"))
         main.set("period", row, [period])
-        main.fill(metrics, [obj], row, f"{where}.{period}")
+        main.fill(metrics, [obj], row, f"{where}.{period}", required=True)
         if period == "current":  # window-level scalars, lists and unknown keys
             skip = {*PERIODS, "deltas", *f.per_period}
             window = {k: v for k, v in payload.items() if k not in skip}
-            main._origins.append((row, _at(where)))
+            main.origins.append((row, _at(where)))
             main.fill(sections, [window], row, where)
-            main._origins.pop()
+            main.origins.pop()
     for section, (item, table) in f.per_period.items():
         _per_period(
             spec, b[f"{main.base}__{table}"], payload.get(section), item, f"{where}.{section}"
@@ -179,13 +194,14 @@ def _series(spec: ReportSpec, b: dict[str, TableBuilder], payload: Any, where: s
     payload = _obj(payload, spec.name, where) or {}
     columns = [c.name for c in main.spec.columns if c.name not in ("period", "date")]
     first_row = None
+    _required(payload.get("current"), spec.name, f"{where}.current", "the current period's points")
     for period in ("current", "previous"):
         points = _list(payload.get(period), spec.name, f"{where}.{period}")
         points = [p for p in points if p is not None]
         if not points:
             continue
         row = main.new_rows(len(points), _indexed(f"{where}.{period}[{{}}]"))
-        main._check(points, dict, row, "", "an object")
+        main.check_items(points, dict, row, "", "an object")
         first_row = row if first_row is None else first_row
         main.set("period", row, [period] * len(points))
         for layout in spec.series:  # each point in the layout whose label it carries
@@ -217,10 +233,11 @@ def _paginated(spec: ReportSpec, b: dict[str, TableBuilder], pages: Sequence[Any
     position = 0
     for n, page in enumerate(pages):
         where = f"$[{n}]"
-        page = _obj(page, spec.name, where) or {}
+        page = _obj(page, spec.name, where)
+        _required(page, spec.name, where, "a page")
         box_where = f"{where}.{container}" if container else where
         box = _obj(page.get(container), spec.name, box_where) if container else page
-        box = box or {}
+        _required(box, spec.name, box_where, "the page's results")
         results = [
             r
             for r in _list(box.get(spec.results_key), spec.name, f"{box_where}.{spec.results_key}")
@@ -229,7 +246,7 @@ def _paginated(spec: ReportSpec, b: dict[str, TableBuilder], pages: Sequence[Any
         first = None
         if results:
             first = main.new_rows(len(results), _indexed(f"{box_where}.{spec.results_key}[{{}}]"))
-            main._check(results, dict, first, "", "an object")
+            main.check_items(results, dict, first, "", "an object")
             main.set("position", first, list(range(position, position + len(results))))
             position += len(results)
             main.fill(plan, results, first, f"$.{container + '.' if container else ''}results[]")
@@ -246,7 +263,7 @@ def _busy(spec: ReportSpec, b: dict[str, TableBuilder], payload: Any, where: str
     items = [r for r in _list(payload, spec.name, where) if r is not None]
     if items:
         row = main.new_rows(len(items), _indexed(f"{where}[{{}}]"))
-        main._check(items, dict, row, "", "an object")
+        main.check_items(items, dict, row, "", "an object")
         main.fill(compile_plan(BUSY_TIMES), items, row, f"{where}[]")
 
 
@@ -265,7 +282,7 @@ def normalize(
     if spec.kind is Kind.PAGINATED:
         _paginated(spec, builders, pages if isinstance(pages, list) else [pages])
     elif spec.kind is Kind.SUMMARY:
-        _summary(spec, builders, pages, "$")
+        _summary(spec, builders, pages, "$", "previous_start_date" in meta.params)
     elif spec.kind is Kind.TIMESERIES:
         _series(spec, builders, pages, "$")
     else:

@@ -164,7 +164,7 @@ def normalize_dimension(
     rows = [it for it in items if it is not None]
     if rows:
         start = main.new_rows(len(rows), lambda i: f"$._embedded.{embedded}[{i}]")
-        main._check(rows, dict, start, "", "an object")
+        main.check_items(rows, dict, start, "", "an object")
         quiet = [{k: v for k, v in it.items() if k in QUIET} for it in rows]
         plain = [{k: v for k, v in it.items() if k not in QUIET} for it in rows]
         main.fill(compile_plan(d.item), plain, start, f"$._embedded.{embedded}[]")

@@ -9,8 +9,9 @@ column to its declared Arrow type at the end. A value of the wrong shape raises
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
+import re
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,8 +21,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import NormalizeError
-from .fields import F, Many, One, Spec, T
+from .fields import F, Many, One, Spec
 from .schema import TableSpec, column_name, main_table, snake
+from .values import JSON_TYPES, convert, to_arrow
 
 NoneType = type(None)
 
@@ -74,6 +76,16 @@ class Sink:
     def __init__(self, strict: bool = False) -> None:
         self.strict = strict
         self.unknown: set[str] = set()
+        #: values of another JSON type converted without loss ("36" for a count): where → what
+        self.converted: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def convert(self, report: str, where: str, what: str) -> None:
+        """Note a lossless conversion at ``where`` (said once per job, the first place)."""
+        key = f"{report}: {where}"
+        with self._lock:
+            if not any(k.startswith(f"{report}: ") and _same_place(k, key) for k in self.converted):
+                self.converted[key] = what
 
     def note(self, report: str, where: str) -> None:
         if self.strict:
@@ -84,6 +96,14 @@ class Sink:
                 json_path=where,
             )
         self.unknown.add(f"{report}: {where}")
+
+
+_INDEX = re.compile(r"\[\d+\]")
+
+
+def _same_place(a: str, b: str) -> bool:
+    """Two JSON paths of the same declared field (list positions aside)."""
+    return _INDEX.sub("[]", a) == _INDEX.sub("[]", b)
 
 
 def _path(origins, row: int) -> str:
@@ -103,7 +123,7 @@ class TableBuilder:
         self.cols: dict[str, list] = {c.name: [] for c in spec.columns}
         self.extra: list[dict | None] = []
         self.n = 0
-        self._origins: list[tuple[int, Callable[[int], str]]] = []
+        self.origins: list[tuple[int, Callable[[int], str]]] = []
 
     # --- rows ------------------------------------------------------------------------------
 
@@ -113,7 +133,7 @@ class TableBuilder:
         for col in self.cols.values():
             col.extend([None] * k)
         self.extra.extend([None] * k)
-        self._origins.append((start, origin))
+        self.origins.append((start, origin))
         self.n += k
         return start
 
@@ -122,12 +142,12 @@ class TableBuilder:
 
     def path(self, row: int) -> str:
         """JSON path of the object row ``row`` came from."""
-        return _path(self._origins, row)
+        return _path(self.origins, row)
 
-    def _frozen_path(self) -> Callable[[int], str]:
+    def frozen_path(self) -> Callable[[int], str]:
         """``path`` as the origins stand now: a child's error is raised later, after a
         section's origin was popped, and must still name the key it came from."""
-        return functools.partial(_path, tuple(self._origins))
+        return functools.partial(_path, tuple(self.origins))
 
     def add_extra(self, row: int, key: str, value: Any) -> None:
         if self.extra[row] is None:
@@ -144,8 +164,10 @@ class TableBuilder:
         where: str,
         prefix: str = "",
         section: str | None = None,
+        required: bool = False,
     ) -> None:
-        """Put ``items`` (objects or None) into rows ``start…`` following ``plan``."""
+        """Put ``items`` (objects or None) into rows ``start…`` following ``plan``
+        (``required``: its nested objects are always there: null or missing fails)."""
         has_none = any(it is None for it in items)
         for key, col in plan.scalars:
             if has_none:
@@ -165,13 +187,19 @@ class TableBuilder:
                     self.sink.note(self.report, f"{where}.{key}")
         for key, sub in plan.nested:
             subs = [None if it is None else it.get(key) for it in items]
-            self._check(subs, dict, start, prefix + key, "an object")
-            self.fill(sub, subs, start, f"{where}.{key}", f"{prefix}{key}.", section or key)
+            if required:
+                there = [it is not None for it in items]
+                need = [s if ok else {} for s, ok in zip(subs, there, strict=True)]
+                self.check_items(need, dict, start, prefix + key, "an object", required=True)
+            self.check_items(subs, dict, start, prefix + key, "an object")
+            self.fill(
+                sub, subs, start, f"{where}.{key}", f"{prefix}{key}.", section or key, required
+            )
         for key, kind, item_plan in plan.many:
             self._many(items, key, kind, item_plan, start, where, prefix, section)
         for key, kind, item_plan in plan.one:
             subs = [None if it is None else it.get(key) for it in items]
-            self._check(subs, dict, start, prefix + key, "an object")
+            self.check_items(subs, dict, start, prefix + key, "an object")
             child = self.tables[f"{self.base}__{kind.table}"]
             for i, sub in enumerate(subs):
                 if sub is not None:
@@ -179,11 +207,23 @@ class TableBuilder:
                     child.fill(item_plan, [sub], row, f"{where}.{key}")
 
     def _child_origin(self, parent_row: int, suffix: str) -> Callable[[int], str]:
-        path = self._frozen_path()
+        path = self.frozen_path()
         return lambda i: f"{path(parent_row)}.{suffix}"
 
-    def _check(self, values: list, expected: type, start: int, key: str, what: str) -> None:
+    def check_items(
+        self, values: list, expected: type, start: int, key: str, what: str, required=False
+    ) -> None:
+        """NormalizeError naming the JSON path of a value that is not ``expected`` (nor None,
+        unless ``required``)."""
         for i, v in enumerate(values):
+            if v is None and required:
+                path = f"{self.path(start + i)}.{key}" if key else self.path(start + i)
+                raise NormalizeError(
+                    f"{self.report}: {path}: null or missing; the report always has this "
+                    f"object ({what}): its values can't be read",
+                    report=self.report,
+                    json_path=path,
+                )
             if v is not None and type(v) is not expected:
                 path = f"{self.path(start + i)}.{key}" if key else self.path(start + i)
                 raise NormalizeError(
@@ -194,7 +234,7 @@ class TableBuilder:
 
     def _many(self, items, key, kind: Many, item_plan, start, where, prefix, section) -> None:
         lists = [None if it is None else it.get(key) for it in items]
-        self._check(lists, list, start, prefix + key, "a list")
+        self.check_items(lists, list, start, prefix + key, "a list")
         child = self.tables[f"{self.base}__{kind.table}"]
         parent_ids, idxs, objs, origins = [], [], [], []
         for i, (it, lst) in enumerate(zip(items, lists, strict=True)):
@@ -210,7 +250,7 @@ class TableBuilder:
                 origins.append((start + i, j))
         if not objs:
             return
-        path = self._frozen_path()
+        path = self.frozen_path()
 
         def origin(r: int) -> str:
             parent, j = origins[r]
@@ -228,7 +268,7 @@ class TableBuilder:
         if item_plan is None:
             child.set(kind.value, row, objs)
             return
-        child._check(objs, dict, row, "", "an object")
+        child.check_items(objs, dict, row, "", "an object")
         child.fill(item_plan, objs, row, f"{where}.{key}[]")
 
     # --- output ----------------------------------------------------------------------------
@@ -270,24 +310,44 @@ class TableBuilder:
     def _array(self, name: str, source: tuple[str, ...], typ: pa.DataType) -> pa.Array:
         values = self.cols[name]
         try:
-            return to_arrow(values, typ)
+            array, converted = convert(values, typ)
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
-            pass
+            array = None
+        if array is not None:
+            if converted:
+                self._converted(values, source, name, typ)
+            return array
         # the slow path: value by value, to name the culprit's path; values of mixed kinds
         # that each convert losslessly ("12" among ints) are converted one by one
-        converted = []
+        parts = []
         for i, v in enumerate(values):
             try:
-                converted.append(to_arrow([v], typ))
+                parts.append(to_arrow([v], typ))
             except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
-                key = ".".join(source) or name
-                path = f"{self.path(i)}.{key}" if source else self.path(i)
+                path = self._value_path(i, source, name)
                 raise NormalizeError(
                     f"{self.report}: {path}: expected {typ}, got {type(v).__name__} {_preview(v)}",
                     report=self.report,
                     json_path=path,
                 ) from None
-        return pa.concat_arrays(converted) if converted else pa.array([], typ)
+        self._converted(values, source, name, typ)
+        return pa.concat_arrays(parts) if parts else pa.array([], typ)
+
+    def _value_path(self, row: int, source: tuple[str, ...], name: str) -> str:
+        key = ".".join(source) or name
+        return f"{self.path(row)}.{key}" if source else self.path(row)
+
+    def _converted(self, values: list, source: tuple[str, ...], name: str, typ) -> None:
+        """Say where a value of another JSON type was converted (the first one)."""
+        ok = JSON_TYPES.get(typ, ())
+        column = next((c for c in self.spec.columns if c.name == name), None)
+        if column is not None and column.as_text:
+            ok = (*ok, str)  # declared as sent in quotes
+        for i, v in enumerate(values):
+            if v is not None and type(v) not in ok:
+                what = f"{type(v).__name__} {_preview(v)} converted to {typ} without loss"
+                self.sink.convert(self.report, self._value_path(i, source, name), what)
+                return
 
 
 JSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
@@ -329,52 +389,3 @@ def without_nul(table: pa.Table) -> pa.Table:
 def _preview(v: Any) -> str:
     text = repr(v)
     return text if len(text) <= 60 else text[:57] + "..."
-
-
-TS_TYPE = T.TS.arrow
-_SCALARS = (int, float, bool)
-
-
-def to_arrow(values: list, typ: pa.DataType) -> pa.Array:
-    """Convert Python values to ``typ`` without losing anything (else raise)."""
-    if typ == pa.int64():
-        arr = pa.array(values)
-        if arr.type == typ:
-            return arr
-        if pa.types.is_list(arr.type) or pa.types.is_struct(arr.type):
-            raise TypeError("nested value where a number is expected")
-        return arr.cast(typ)  # safe: fails on 2.5, parses "5"
-    if typ == pa.float64():
-        try:
-            return pa.array(values, typ)
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
-            return pa.array(values, pa.string()).cast(typ)
-    if typ == pa.string():
-        try:
-            return pa.array(values, typ)
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
-            if any(v is not None and not isinstance(v, (str, *_SCALARS)) for v in values):
-                raise
-            return pa.array([v if v is None or isinstance(v, str) else str(v) for v in values], typ)
-    if typ == pa.bool_():
-        try:
-            return pa.array(values, typ)
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
-            if all(v in (None, 0, 1) and not isinstance(v, float) for v in values):
-                return pa.array([None if v is None else bool(v) for v in values], typ)
-            raise
-    if typ == TS_TYPE:
-        strings = pa.array(values, pa.string())
-        try:
-            return strings.cast(typ)
-        except pa.ArrowInvalid:
-            return pa.array([_parse_ts(v) for v in values], typ)
-    return pa.array(values, typ)
-
-
-def _parse_ts(value: str | None) -> dt.datetime | None:
-    """A timestamp Arrow's fast cast refused (no offset: taken as UTC, as Help Scout means)."""
-    if value is None:
-        return None
-    parsed = dt.datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)

@@ -68,7 +68,7 @@ def read_pages(report: str, raw_pages: Sequence[bytes]) -> pa.Table | None:
     )
     data = b"\n".join(p.strip() for p in raw_pages)
     try:
-        return pj.read_json(
+        table = pj.read_json(
             io.BytesIO(data), read_options=pj.ReadOptions(block_size=1 << 26), parse_options=options
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
@@ -76,6 +76,10 @@ def read_pages(report: str, raw_pages: Sequence[bytes]) -> pa.Table | None:
         # caller (normalize_json) falls back to the Python normalizer, which keeps unknown
         # keys in _extra and names the JSON path of a contradiction.
         return None
+    container = REPORTS[report].page_container
+    if container and table.column(container).null_count:
+        return None  # a page without its results object: the Python path names it
+    return table
 
 
 def _results(report: str, pages: pa.Table) -> pa.StructArray:

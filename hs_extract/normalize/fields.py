@@ -47,6 +47,9 @@ class F:
     #: other keys the API may send the same value under (the v1 field guides' names): read
     #: into the same column when the main key is absent
     aliases: tuple[str, ...] = ()
+    #: the API sends this value as text although it is a number (an id in quotes): expected,
+    #: converted without a word, and no difference in ``check``
+    as_text: bool = False
 
 
 def count(doc: str, name: str | None = None) -> F:

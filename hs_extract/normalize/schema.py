@@ -111,6 +111,8 @@ class Column:
     unit: str = ""
     #: other keys of the same value (read when ``source``'s last key is absent)
     aliases: tuple[str, ...] = ()
+    #: the API sends the value as text (an id in quotes): its conversion is expected
+    as_text: bool = False
 
 
 @dataclass(frozen=True)
@@ -152,7 +154,9 @@ def _column(prefix: tuple[str, ...], key: str, kind: F) -> Column:
         raise TypeError(f"{'.'.join((*prefix, key))}: declare fields as F, not {kind!r}")
     prefix_text = "".join(snake(p) + "__" for p in prefix)
     name = column_name(prefix_text, key, kind.name)
-    return Column(name, kind.type.arrow, (*prefix, key), kind.doc, kind.unit, kind.aliases)
+    return Column(
+        name, kind.type.arrow, (*prefix, key), kind.doc, kind.unit, kind.aliases, kind.as_text
+    )
 
 
 def flatten(spec: Spec, prefix: tuple[str, ...] = ()) -> list[Column]:

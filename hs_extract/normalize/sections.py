@@ -71,7 +71,7 @@ def histograms(*names: str) -> dict[str, Spec]:
 
 
 COMPANY_USER = {
-    "user": ident("the user (sent as text; join users.id)", "id"),
+    "user": F(T.ID, "id of the user (sent as text; join users.id)", "id", "id", as_text=True),
     "name": text("user's name"),
     "customersHelped": count("customers the user replied to"),
     "previousCustomersHelped": count("the same, previous window"),

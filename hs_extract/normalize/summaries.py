@@ -123,7 +123,7 @@ USER = {
     # the v1 field guide's collection of the period's ratings, one per rated conversation
     "ratings": Many(
         {
-            "ratingId": F(T.INT, "the rating: 1 great, 2 okay, 3 not good", "code"),
+            "ratingId": F(T.INT, "the rating: 1 great, 2 okay, 3 not good", "code", as_text=True),
             "repliesSent": count("replies sent in the rated conversation"),
             "responseTime": seconds("average response time in the rated conversation"),
             "firstResponseTime": seconds("time to the first response in the rated conversation"),

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import pyarrow as pa
 
-from ..api.auth import Secret
+from ..api.answers import Answer
+from ..api.auth import Secret, account_id
 from ..api.catalog import ReportSpec, get_report
 from ..api.client import DEFAULT_BASE_URL, ApiClient
 from ..api.params import apply_defaults, normalize_params
@@ -66,8 +67,8 @@ class ReportsClient(ApiClient):
         self._cache: AnswerCache | None = None
         if cache:
             folder = default_cache_dir() if cache is True else Path(cache)
-            # the account is part of every key: two accounts never share an answer
-            self._cache = AnswerCache(folder, f"{self.base_url}|{client_id}", lookback)
+            # each account in a folder of its own: two accounts never share an answer
+            self._cache = AnswerCache(folder, account_id(self.base_url, client_id), lookback)
 
     # --- the cache --------------------------------------------------------------------------
 
@@ -77,15 +78,14 @@ class ReportsClient(ApiClient):
         if cache is not None and cache.over(query, self._now()):
             found = cache.get(spec.name, spec.path, query)
         if found is None:
-            body, parsed = super()._get(spec, query, raw=True)
-            answer = dict(self.transport.last_answer() or {})
+            answer = super()._get(spec, query, raw=True)
             if cache is not None and cache.over(query, self._now()):
-                cache.put(spec.name, spec.path, query, body, answer)
+                cache.put(spec.name, spec.path, query, answer.body, dict(answer.record))
         else:
-            body, answer = found
-            parsed = orjson.loads(body)
-        self._received(answer.get("received_at"))
-        return (body, parsed) if raw else parsed
+            body, record = found
+            answer = Answer(body, orjson.loads(body), record)
+        self._received(answer.record.get("received_at"))
+        return answer if raw else answer.parsed
 
     def _received(self, when: str | None) -> None:
         """Note when an answer arrived (a cached one: when it first did), for frames()."""
@@ -99,7 +99,8 @@ class ReportsClient(ApiClient):
         return self._need_cache().info()
 
     def cache_clear(self) -> int:
-        """Remove every kept answer; how many there were."""
+        """Remove this account's kept answers, and nothing else in the folder; how many there
+        were. A folder that is not a cache (no ``CACHEDIR.TAG``) is refused."""
         return self._need_cache().clear()
 
     def _need_cache(self) -> AnswerCache:

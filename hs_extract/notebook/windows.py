@@ -1,8 +1,9 @@
 """``frames(report, window="day", …)``: the tables a run loads, without a warehouse.
 
 The range is cut into windows and fetched, normalized and split exactly as ``hs-extract run``
-does it, because it *is* a run: the client's own (limiter, cache and all) into a temporary
-Parquet folder, whose datasets are read back and the folder removed. What the frames hold is
+does it, because it *is* a run, a door into the same job (pipeline/job.py): the client's own
+(limiter, cache and all) into a temporary Parquet folder, whose datasets are read back and the
+folder removed. What the frames hold is
 therefore what a run's Parquet destination would hold for the same range, window columns
 (``window_start``, ``window_end``, ``window_date``) included.
 """
@@ -23,8 +24,7 @@ from ..api.catalog import ReportSpec
 from ..errors import ConfigError, HSExtractError
 from ..normalize import tables_of
 from ..pipeline.config_file import parse_config
-from ..pipeline.job import run_job
-from ..pipeline.run import Pipeline
+from ..pipeline.job import Job
 from ..pipeline.windows import SIZES
 from .progress import PageBar
 
@@ -122,7 +122,7 @@ def window_frames(
     with tempfile.TemporaryDirectory(prefix="hs-frames-") as tmp:
         out = Path(tmp) / "parquet"
         config = _config(client, spec, window, timezone, params, out)
-        pipeline = Pipeline(config, client=client)
+        job = Job(config, client=client)  # a run of its own: the client's limiter and cache
         shown = client.progress if progress is None else progress
         try:
             with PageBar(f"{spec.name} windows", shown) as bar:
@@ -131,9 +131,11 @@ def window_frames(
                     done = result.units_loaded + len(result.failures)
                     bar(done, len(result.plan.units))
 
-                result = run_job(pipeline, progress=tick)
+                result = job.run(progress=tick)
         finally:
-            pipeline.close()
+            job.close()
+        if result.interrupted:  # Ctrl-C in the notebook: nothing partial is returned
+            raise KeyboardInterrupt
         if not result.ok:
             what = [f"{u}: {m}" for u, m in result.failures[:3]]
             what += [f"{r}: {m}" for r, m in result.denied.items()]

@@ -1,23 +1,32 @@
 """``check``: a quick, cheap look at an account and the destinations before the first backfill,
-and a doctor when something breaks.
+and a doctor when something breaks. A door into the job (job.py) that commits nothing.
 
 It asks for a token, reads the lists (users, teams, mailboxes, tags), then makes one request per
 configured report for the last day that is over, and holds each answer against the declared
-tables (keys not declared, declared keys absent, values of the wrong type, by JSON path). It
-reads the rate limit the account reports and what other apps use of it, checks every
+tables (keys not declared, declared keys absent or null, values of another JSON type, by JSON
+path). It reads the rate limit the account reports and what other apps use of it, checks every
 destination takes files or tables (a probe, created and removed), and shows the units whose
 rows differ from what the API said they hold. It writes no table and moves no state. With
 ``reconcile``, it compares the numbers Help Scout means to agree over the loaded data.
+
+Cheap whatever the server does: one attempt per request with a short timeout, the reports side
+by side within the rate limit, and a deadline for the whole command (two minutes by default):
+every request ends by it, and a report still unanswered then is named.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import time
 from collections.abc import Sequence
+from concurrent.futures import wait
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from .. import interrupt
 from ..api.catalog import REPORTS
+from ..api.retry import RetryConfig
 from ..errors import AccessDeniedError, BadRequestError, HSExtractError
 from ..normalize.audit import Finding, audit
 from .lists import check_slice_ids, fetch_lists, slice_ids
@@ -25,7 +34,17 @@ from .planner import build_plan, unit_label
 from .reconcile import reconcile
 from .windows import default_end, iter_windows
 
-__all__ = ["CheckResult", "Line", "check"]
+if TYPE_CHECKING:
+    from .job import Job, Scope
+
+__all__ = ["DEADLINE", "CheckResult", "Line", "check"]
+
+#: seconds the whole command may take, whatever the server does (``--deadline``)
+DEADLINE = 120.0
+#: the longest one request may wait for its answer (or source.timeout, when shorter)
+ATTEMPT = 20.0
+#: one attempt per request; a 429 waited out once, briefly
+ONE_ATTEMPT = RetryConfig(max_attempts=1, max_rate_limited=1, max_wait=10.0)
 
 #: list endpoints counted (and snapshotted by a run)
 LISTS = ("users", "teams", "mailboxes", "tags")
@@ -71,16 +90,20 @@ class CheckResult:
         return {"ok": self.ok, "requests": self.requests, "checks": lines}
 
 
-def check(pipeline, reports: Sequence[str] | None = None, reconciled: bool = False) -> CheckResult:
-    """Check the account, the configured ``reports`` and the destinations of ``pipeline``."""
-    config, client = pipeline.config, pipeline.client
-    names = [r.name for r in config.reports if not reports or r.name in reports]
+def check(job: Job, scope: Scope, reconciled: bool, deadline: float = DEADLINE) -> CheckResult:
+    """Check the account, the reports of ``scope`` and the destinations of ``job``."""
+    config = job.config
+    names = scope.reports
+    until = time.monotonic() + deadline
     lines: list[Line] = []
+    client = None
     try:
+        client = job.api_client(timeout=min(config.source.timeout, ATTEMPT), retry=ONE_ATTEMPT)
+        client.transport.until = until  # no request lasts past the command's deadline
         client.connect()
         lines.append(Line("token", "ok", f"issued by {client.base_url}"))
     except HSExtractError as exc:
-        lines.append(Line("token", "failed", str(exc)))
+        lines.append(Line("token", "failed", _late(exc, until, deadline)))
     listings = None
     if lines[-1].ok:
         try:
@@ -90,36 +113,39 @@ def check(pipeline, reports: Sequence[str] | None = None, reconciled: bool = Fal
             lines.append(_rate_limit(client, config.source.rate_limit_per_minute))
             check_slice_ids(config, listings)
         except HSExtractError as exc:
-            lines.append(Line("lists", "failed", str(exc)))
+            lines.append(Line("lists", "failed", _late(exc, until, deadline)))
     if listings is None:
-        lines.append(Line("reports", "skipped", "no token or lists: no report was asked"))
+        lines += [Line(f"report {n}", "skipped", "no token or lists: not asked") for n in names]
     else:
-        lines += _reports(pipeline, names, listings)
-    for name, probe in pipeline.dest.probes():
+        lines += _reports(job, client, names, listings, until, deadline)
+    for name, probe in job.dest.probes():
         try:
             lines.append(Line(f"destination {name}", "ok", probe()))
         except HSExtractError as exc:
             lines.append(Line(f"destination {name}", "failed", str(exc)))
-    lines.append(_state(pipeline, names))
+    lines.append(_state(job, names))
     if reconciled:
-        lines += _reconcile(pipeline, names)
-    return CheckResult(lines, client.stats.requests)
+        lines += _reconcile(job, names)
+    return CheckResult(lines, client.stats.requests if client else 0)
+
+
+def _late(exc: HSExtractError, until: float, deadline: float) -> str:
+    """An error's line, saying so when the command's deadline cut it short."""
+    if time.monotonic() < until - 0.1:
+        return str(exc)
+    return f"no answer within check's deadline ({deadline:g} s): {exc}"
 
 
 def _rate_limit(client, configured: int) -> Line:
-    """The account's limit (from the last answer's headers) and what other apps use of it."""
-    answer = client.transport.last_answer() or {}
-    headers = {k.lower(): v for k, v in answer.get("rate_limit", {}).items()}
-    try:
-        limit = int(headers["x-ratelimit-limit-minute"])
-        remaining = int(headers["x-ratelimit-remaining-minute"])
-    except (KeyError, ValueError):
+    """The account's limit (as its answers said it) and what other apps use of it."""
+    stats = client.limiter.stats
+    if stats.limit is None:
         return Line("rate limit", "note", "the API sent no X-RateLimit-* headers")
-    others = max(0, limit - remaining - client.limiter.used())
+    limit = stats.limit
     plan = PLANS.get(limit, "a plan with an add-on, or a custom limit")
     detail = (
-        f"{limit} requests/minute ({plan}); other apps used about {others} of it in the last "
-        f"minute; hs_extract may use {client.limiter.budget}"
+        f"{limit} requests/minute ({plan}); other apps used about {stats.others} of it in the "
+        f"last minute; hs_extract may use {client.limiter.budget}"
     )
     if configured > limit:
         detail += f"; source.rate_limit_per_minute is {configured}: set it to {limit}"
@@ -127,25 +153,32 @@ def _rate_limit(client, configured: int) -> Line:
     return Line("rate limit", "failed" if limit < 400 else "ok", detail)
 
 
-def _reports(pipeline, names: Sequence[str], listings) -> list[Line]:
-    """One request per report, for the last day that is over, its answer audited."""
-    config, client = pipeline.config, pipeline.client
+def _reports(job: Job, client, names, listings, until: float, deadline: float) -> list[Line]:
+    """One request per report, for the last day that is over, side by side, each answer
+    audited; a report not answered by the deadline is named."""
+    config = job.config
     tz = config.windows.timezone
-    today = default_end(pipeline._now(), tz)
+    today = default_end(job.now(), tz)
     day = iter_windows(today.subtract(days=1).date(), today.date(), "day", tz)
     daily = dataclasses.replace(config, windows=dataclasses.replace(config.windows, size="day"))
-    plan = build_plan(daily, day, slice_ids(listings), {}, reports=names, full_refresh=True)
+    plan = build_plan(daily, day, slice_ids(listings), {}, reports=list(names), full_refresh=True)
     first = {}
     for req in plan.requests:
         first.setdefault(req.report, req)
+    pool = interrupt.Pool(min(len(first) or 1, client.workers), thread_name_prefix="hs-check")
+    asked = {name: pool.submit(_report, client, req, day[0].label) for name, req in first.items()}
+    wait(asked.values(), timeout=max(0.0, until - time.monotonic()))
+    pool.shutdown(wait=False, cancel_futures=True)  # each request ends by the deadline itself
     out = []
     for name in names:
-        req = first.get(name)
-        if req is None:
+        if name not in asked:
             why = plan.skipped.get(name, "nothing to ask")
             out.append(Line(f"report {name}", "skipped", why))
-            continue
-        out.append(_report(client, req, day[0].label))
+        elif asked[name].done() and not asked[name].cancelled():
+            out.append(asked[name].result())
+        else:
+            late = f"no answer within check's deadline ({deadline:g} s)"
+            out.append(Line(f"report {name}", "failed", late))
     return out
 
 
@@ -179,10 +212,10 @@ def _report(client, req, label: str) -> Line:
     )
 
 
-def _state(pipeline, names: Sequence[str]) -> Line:
+def _state(job: Job, names: Sequence[str]) -> Line:
     """Units whose rows differ from what the API said they hold (reconciliation)."""
     try:
-        rows = [r for name in names for r in pipeline.state.state_rows(name)]
+        rows = [r for name in names for r in job.state.state_rows(name)]
     except HSExtractError as exc:
         return Line("state", "failed", str(exc))
     off = [
@@ -207,10 +240,10 @@ def _day(value) -> str:
     return f"{value:%Y-%m-%d}"
 
 
-def _reconcile(pipeline, names: Sequence[str]) -> list[Line]:
+def _reconcile(job: Job, names: Sequence[str]) -> list[Line]:
     """Help Scout's numbers that should agree, over the loaded data: notes, never failures."""
     try:
-        found = reconcile(pipeline.dest.frame, names)
+        found = reconcile(job.dest.frame, names)
     except HSExtractError as exc:
         return [Line("reconcile", "failed", str(exc))]
     if not found:

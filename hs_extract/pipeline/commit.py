@@ -75,17 +75,21 @@ class RowBudget:
 class Budget:
     """How much one run may spend (``--max-minutes``, ``--max-requests``); None: no limit."""
 
-    def __init__(self, stats, max_minutes: float | None, max_requests: int | None) -> None:
-        self._stats, self._start = stats, time.monotonic()
-        self._first = stats.requests
+    def __init__(self, max_minutes: float | None = None, max_requests: int | None = None) -> None:
         self.max_minutes, self.max_requests = max_minutes, max_requests
+        self._stats = None
+        self._start = time.monotonic()
+        self._first = 0
+
+    def start(self, stats) -> Budget:
+        """Count from now, with the client's ``stats`` (requests made so far are free)."""
+        self._stats, self._start, self._first = stats, time.monotonic(), stats.requests
+        return self
 
     def spent(self) -> bool:
         """True once either limit is reached: no new unit should start."""
-        if (
-            self.max_requests is not None
-            and self._stats.requests - self._first >= self.max_requests
-        ):
+        made = self._stats.requests - self._first if self._stats is not None else 0
+        if self.max_requests is not None and made >= self.max_requests:
             return True
         minutes = (time.monotonic() - self._start) / 60
         return self.max_minutes is not None and minutes >= self.max_minutes

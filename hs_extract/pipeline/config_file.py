@@ -34,7 +34,11 @@ from .config_destinations import parse_destinations
 from .config_problems import MISSING, Problems, section
 from .windows import SIZES
 
-__all__ = ["load_config", "parse_config"]
+__all__ = ["API", "CREDENTIALS", "load_config", "parse_config"]
+
+CREDENTIALS = ("client_id", "client_secret")
+#: what a command needs of the credentials: all of them to call the API
+API = CREDENTIALS
 
 ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 #: ratings a config may list (the catalog's, in the order messages show them)
@@ -268,9 +272,11 @@ def _report(item, path, problems) -> list[ReportConfig]:
 TOP_KEYS = ("source", "windows", "filters", "reports", "destinations")
 
 
-def parse_config(raw: Any, path: Path | None = None) -> Config:
-    """A validated Config from parsed YAML; one ConfigError listing every problem."""
-    problems = Problems()
+def parse_config(raw: Any, path: Path | None = None, needs: tuple[str, ...] = API) -> Config:
+    """A validated Config from parsed YAML; one ConfigError listing every problem.
+    ``needs``: the credentials the command needs (``state`` and ``runs`` none, ``rebuild``
+    the client id that names the account's archive); the others may be missing."""
+    problems = Problems(frozenset(f"source.{k}" for k in CREDENTIALS if k not in needs))
     if not isinstance(raw, Mapping):
         what = "is empty" if raw is None else f"is a YAML {type(raw).__name__}"
         raise ConfigError(
@@ -318,8 +324,8 @@ def parse_config(raw: Any, path: Path | None = None) -> Config:
     )
 
 
-def load_config(path: str | Path) -> Config:
-    """Read, expand and validate a YAML config file."""
+def load_config(path: str | Path, needs: tuple[str, ...] = API) -> Config:
+    """Read, expand and validate a YAML config file (``needs``: see :func:`parse_config`)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -332,4 +338,4 @@ def load_config(path: str | Path) -> Config:
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or "not valid YAML"
         raise ConfigError(f"config: {path}{where}: {problem}") from None
-    return parse_config(raw, path)
+    return parse_config(raw, path, needs)

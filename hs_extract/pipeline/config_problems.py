@@ -14,12 +14,15 @@ MISSING = object()
 class Problems:
     """Problems found so far; one per key (the first found says the most)."""
 
-    def __init__(self) -> None:
+    def __init__(self, waived: frozenset[str] = frozenset()) -> None:
         self.items: list[str] = []
         self._keys: set[str] = set()
+        #: keys whose problems don't matter here (credentials of a command that never calls
+        #: the API)
+        self.waived = waived
 
     def note(self, key: str, text: str) -> None:
-        if key not in self._keys:
+        if key not in self._keys and key not in self.waived:
             self._keys.add(key)
             self.items.append(text)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -30,6 +31,8 @@ from .state import JsonState
 
 __all__ = ["Destinations"]
 
+log = logging.getLogger("hs_extract.run")
+
 #: what a unit is written to
 PARQUET, SQL = "parquet", "sql"
 
@@ -37,7 +40,7 @@ PARQUET, SQL = "parquet", "sql"
 class Destinations:
     """The Parquet and SQL destinations of one config (either may be absent)."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, account: str) -> None:
         self.config = config
         self.sql = None
         if config.sql_url:
@@ -49,7 +52,7 @@ class Destinations:
             owner = self.sql_where() if is_bucket(config.parquet_path) else None
             self.parquet = ParquetDestination(config.parquet_path, owner=owner)
         self.state = self.sql or JsonState(config.parquet_path)
-        self.archive = Archive(config.archive_path) if config.archive_path else None
+        self.archive = Archive(config.archive_path, account) if config.archive_path else None
         self._lock: RunLock | None = None
 
     def sql_where(self) -> str | None:
@@ -68,10 +71,9 @@ class Destinations:
 
     def run_lock(self) -> RunLock:
         locks = []
-        if self.archive:
-            locks.append(
-                FileLock(self.archive.path / ".hs_extract.lock", f"archive {self.archive.path}")
-            )
+        if self.archive:  # each account's folder: two accounts may share an archive path
+            root = self.archive.root
+            locks.append(FileLock(root / ".hs_extract.lock", f"archive {root}"))
         if self.parquet and self.parquet.local:  # a bucket's runs are held by the SQL lock
             path = self.parquet.local / ".hs_extract.lock"
             locks.append(FileLock(path, f"parquet {self.parquet.local}"))
@@ -121,6 +123,18 @@ class Destinations:
     def close(self) -> None:
         if self.sql:
             self.sql.close()
+
+    def warn_legacy_archive(self) -> None:
+        """Say once that the archive also holds 0.1's layout, which nothing reads."""
+        old = self.archive.legacy() if self.archive else []
+        if old:
+            log.warning(
+                "archive %s also holds answers in hs_extract 0.1's layout (%s), which names no "
+                "account: rebuild uses them only once moved into %s",
+                self.archive.path,
+                ", ".join(p.name for p in old[:4]),
+                self.archive.root,
+            )
 
     # --- what each destination holds --------------------------------------------------------------
 

@@ -13,7 +13,17 @@ from ..normalize import Sink, normalize_dimension
 from .config import Config, ReportConfig
 from .planner import Lists
 
-__all__ = ["check_slice_ids", "fetch_lists", "needed_for_slices", "slice_ids", "snapshot_tables"]
+__all__ = [
+    "DIMENSION_NAMES",
+    "check_slice_ids",
+    "fetch_lists",
+    "needed_for_slices",
+    "slice_ids",
+    "snapshot_tables",
+]
+
+#: the list endpoints every run snapshots into the dimension tables
+DIMENSION_NAMES = ("users", "teams", "mailboxes", "tags")
 
 
 def needed_for_slices(reports: Iterable[ReportConfig]) -> list[str]:

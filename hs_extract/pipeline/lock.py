@@ -32,6 +32,8 @@ from ..errors import LoadError, LockedError
 
 __all__ = ["DestinationLock", "FileLock", "PostgresLock", "RunLock"]
 
+#: seconds a lock whose holder left no details is tried again before it counts as held
+GRACE = 3.0
 #: first key of every hs_extract advisory lock ("HSEX"), so other apps' locks never collide
 NAMESPACE = 0x48534558
 APP_PREFIX = "hs-extract run"
@@ -192,23 +194,34 @@ class RunLock:
         self._held: list[DestinationLock] = []
 
     def acquire(self, wait: float = 0.0) -> None:
-        """Take every lock, or raise LockedError naming the holder (after ``wait`` seconds)."""
-        deadline = self._clock() + max(0.0, wait)
+        """Take every lock, or raise LockedError naming the holder (after ``wait`` seconds).
+        A holder that left no details is given a moment more: a PostgreSQL session that has
+        just ended (this process's last job) frees its lock a little after it is closed."""
+        began = self._clock()
+        deadline = began + max(0.0, wait)
         while True:
             busy = self._try_all()
             if busy is None:
                 return
-            if self._clock() >= deadline:
+            now = self._clock()
+            holder = busy.holder()
+            unknown = holder == _holder(None) and now < began + GRACE
+            if now >= deadline and not unknown:
                 waited = f" (waited {wait:g} s)" if wait else ""
                 raise LockedError(
-                    f"locked: another hs-extract run holds {busy.where} ({busy.holder()}){waited}; "
+                    f"locked: another hs-extract run holds {busy.where} ({holder}){waited}; "
                     "this run did nothing: try again later, or queue with --wait SECONDS"
                 )
-            self._sleep(min(1.0, max(0.05, deadline - self._clock())))
+            self._sleep(min(1.0, max(0.05, deadline - now)) if not unknown else 0.1)
 
     def _try_all(self) -> DestinationLock | None:
         for lock in self.locks:
-            if lock.try_acquire():
+            try:
+                taken = lock.try_acquire()
+            except BaseException:  # a destination that can't be opened: hold none of them
+                self.release()
+                raise
+            if taken:
                 self._held.append(lock)
                 continue
             self.release()  # all or none: never hold one destination while waiting for another

@@ -115,6 +115,11 @@ class Plan:
     def units(self) -> list[Unit]:
         return [u for r in self.requests for u in r.units]
 
+    @property
+    def reports(self) -> set[str]:
+        """The reports the plan asks for."""
+        return {r.report for r in self.requests}
+
 
 def report_filters(spec: ReportSpec, f: FiltersConfig) -> dict[str, Any]:
     """The filter parameters of the config that this report takes."""

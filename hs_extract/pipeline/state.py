@@ -54,6 +54,7 @@ class JsonState:
                     "rows": u.rows,
                     "expected_rows": u.expected,
                     "pages": u.pages,
+                    "extracted_at": u.extracted_at.isoformat() if u.extracted_at else None,
                     "loaded_at": loaded_at,
                     "run_id": run_id,
                 }

@@ -72,11 +72,12 @@ def archive_record(
 
 
 class RequestWork:
-    """Fetch, normalize and queue the units of requests (one instance per run)."""
+    """Fetch, normalize and queue the units of requests (one instance per job; ``client``
+    None: the answers come from elsewhere, and only :meth:`queue` is used)."""
 
     def __init__(
         self,
-        client: ApiClient,
+        client: ApiClient | None,
         sink: Sink,
         rows: RowBudget,
         parquet: ParquetDestination | None,
@@ -107,16 +108,13 @@ class RequestWork:
             if spec.paginated:
                 answers, held = self.fetch_pages(spec, req.params, pool)
             else:
-                body, _ = self.client.fetch(spec, raw=True, **req.params)
-                answers = Answers([body], [self._answer()])
+                answer = self.client.fetch(spec, raw=True, **req.params)
+                answers = Answers([answer.body], [dict(answer.record)])
             tables = normalize_json(spec.name, answers.bodies, meta, self.sink)
             self.queue(req, tables, meta, loader, result, answers, archive=True)
         finally:
             self.rows.release(held)
         return len(answers.bodies)
-
-    def _answer(self) -> dict:
-        return dict(self.client.transport.last_answer() or {})
 
     def fetch_pages(self, spec, params, pool: ThreadPoolExecutor) -> tuple[Answers, int]:
         """Every page of one window, complete (the paging rule of api/paging.py): the first,
@@ -125,9 +123,9 @@ class RequestWork:
 
         def fetch(n: int) -> Page:
             # keep the bytes, drop the parsed page at once: Python objects cost ten times more
-            body, parsed = self.client.fetch_page(spec, n, raw=True, **params)
-            page = Page.of(spec, n, parsed, raw=body, keep=False)
-            records[n] = self._answer()  # this thread's answer: the page's own record
+            answer = self.client.fetch_page(spec, n, raw=True, **params)
+            page = Page.of(spec, n, answer.parsed, raw=answer.body, keep=False)
+            records[n] = dict(answer.record)  # the page's own record, with its bytes
             return page
 
         records: dict[int, dict] = {}
@@ -199,6 +197,7 @@ class RequestWork:
                     targets,
                     expected,
                     answers.pages if spec.paginated else None,
+                    meta.extracted_at,
                 )
             )
 

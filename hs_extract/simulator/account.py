@@ -242,9 +242,9 @@ class Account:
         )
         convs = []
         for i, created in enumerate(starts):
-            c = self._conversation(rng, day, i, created)
-            if c.created < self.cutoff:
-                convs.append(c)
+            if created >= self.cutoff:  # "now" falls inside this day: the rest is the future
+                break
+            convs.append(self._conversation(rng, day, i, created))
         return convs
 
     def _conversation(self, rng: random.Random, day: int, i: int, created: int) -> Conversation:

@@ -116,16 +116,13 @@ class View:
             c for c in self.account.conversations_between(lo, self.end) if self.filters.accepts(c)
         ]
 
-    def _mine(self, r: Reply) -> bool:
+    def mine(self, r: Reply) -> bool:
         return self.users is None or r.user_id in self.users
 
     @cached_property
     def replies(self) -> list[tuple[Conversation, Reply]]:
         return [
-            (c, r)
-            for c in self.candidates
-            for r in c.replies
-            if self.within(r.at) and self._mine(r)
+            (c, r) for c in self.candidates for r in c.replies if self.within(r.at) and self.mine(r)
         ]
 
     @cached_property
@@ -185,7 +182,7 @@ class View:
         return [
             c
             for c in self.candidates
-            if c.replies and self.within(c.replies[0].at) and self._mine(c.replies[0])
+            if c.replies and self.within(c.replies[0].at) and self.mine(c.replies[0])
         ]
 
     @cached_property

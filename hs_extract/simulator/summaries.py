@@ -306,7 +306,7 @@ def user_metrics(v: View) -> dict:
         "ratings": [  # the v1 field guide's collection: one per rated conversation
             {
                 "ratingId": c.rating[0],
-                "repliesSent": sum(1 for r in c.replies if v._mine(r)),
+                "repliesSent": sum(1 for r in c.replies if v.mine(r)),
                 "responseTime": v.avg_response(c),
                 "firstResponseTime": v.first_response_time(c) if c.replies else 0,
                 "resolveTime": v.resolution_time(c),
