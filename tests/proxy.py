@@ -104,3 +104,17 @@ class MangleProxy:
     def __exit__(self, *exc) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def company_count_as(value: Any) -> Mangle:
+    """A mangle sending ``value`` as company's ``current.customersHelped`` (a callable: of the
+    real value)."""
+
+    def mangle(path: str, query: dict, n: int, payload: Any) -> Any:
+        if path == "/v2/reports/company" and isinstance(payload.get("current"), dict):
+            current = payload["current"]
+            old = current["customersHelped"]
+            current["customersHelped"] = value(old) if callable(value) else value
+        return payload
+
+    return mangle

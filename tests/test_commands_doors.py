@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from hs_extract.cli import main
 from hs_extract.simulator import Simulator
 from tests.pipeline_support import CUTOFF, duckdb_or_skip, sim_source
-from tests.proxy import MangleProxy
+from tests.proxy import MangleProxy, company_count_as
 
 
 @pytest.fixture(scope="module")
@@ -171,12 +171,7 @@ def test_json_logs_are_json_for_usage_errors_too(args):
 
 
 def test_a_failed_unit_is_logged_at_error(sim, tmp_path):
-    def garbage(path, query, n, payload):
-        if path == "/v2/reports/company":
-            payload["current"]["customersHelped"] = "thirty-six"
-        return payload
-
-    with MangleProxy(sim.base_url, garbage) as proxy:
+    with MangleProxy(sim.base_url, company_count_as("thirty-six")) as proxy:
         raw = no_credentials(sim, tmp_path)
         raw["source"] = {**sim_source(sim), "base_url": proxy.base_url}
         res = CliRunner().invoke(

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from hs_extract.cli import main
 from hs_extract.simulator import Simulator
 from tests.pipeline_support import CUTOFF, Dest, sim_source
-from tests.proxy import MangleProxy
+from tests.proxy import MangleProxy, company_count_as
 
 REPORTS = [
     "company",
@@ -105,17 +105,12 @@ def test_a_declared_object_null_or_missing_fails_its_units_and_check_shows_it(
 
 
 def test_a_count_sent_as_text_is_converted_said_once_and_differs_in_check(sim, tmp_path):
-    def as_text(path, query, n, payload):
-        if path == "/v2/reports/company" and isinstance(payload.get("current"), dict):
-            payload["current"]["customersHelped"] = str(payload["current"]["customersHelped"])
-        return payload
-
     reports = ["company"]
     (tmp_path / "clean").mkdir()
     clean_path = config(sim.base_url, sim, tmp_path / "clean", reports)
     assert CliRunner().invoke(main, ["run", "--config", clean_path]).exit_code == 0
     clean = Dest("sqlite", tmp_path / "clean").snapshot("company")
-    with MangleProxy(sim.base_url, as_text) as proxy:
+    with MangleProxy(sim.base_url, company_count_as(str)) as proxy:
         path = config(proxy.base_url, sim, tmp_path, reports)
         run = CliRunner().invoke(main, ["run", "--config", path, "--no-progress"])
         checked = CliRunner().invoke(main, ["check", "--config", path, "--format", "json"])
@@ -134,12 +129,7 @@ def test_a_count_sent_as_text_is_converted_said_once_and_differs_in_check(sim, t
 
 
 def test_a_value_that_cannot_be_converted_fails_the_unit_with_its_path(sim, tmp_path):
-    def garbage(path, query, n, payload):
-        if path == "/v2/reports/company":
-            payload["current"]["customersHelped"] = "thirty-six"
-        return payload
-
-    with MangleProxy(sim.base_url, garbage) as proxy:
+    with MangleProxy(sim.base_url, company_count_as("thirty-six")) as proxy:
         path = config(proxy.base_url, sim, tmp_path, ["company"])
         run = CliRunner().invoke(main, ["run", "--config", path, "--no-progress"])
     assert run.exit_code == 1

@@ -73,15 +73,9 @@ def _client(config_path: str | None, simulator: bool, stack: contextlib.ExitStac
         return sim.client()
     if config_path:
         from ..pipeline import load_config
+        from ..pipeline.config import client_options
 
-        src = load_config(config_path).source
-        return ReportsClient(
-            src.client_id,
-            src.client_secret,
-            src.base_url,
-            rate_limit_per_minute=src.rate_limit_per_minute,
-            rate_limit_share=src.rate_limit_share,
-        )
+        return ReportsClient(**client_options(load_config(config_path).source))
     cid, secret = os.environ.get("HELPSCOUT_CLIENT_ID"), os.environ.get("HELPSCOUT_CLIENT_SECRET")
     if not cid or not secret:
         raise ConfigError(

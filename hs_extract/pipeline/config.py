@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..api.auth import Secret
 from ..api.catalog import REPORTS
 from ..api.ratelimit import workers_for_budget
+from ..api.retry import RetryConfig
 
 __all__ = [
     "Config",
@@ -20,6 +22,7 @@ __all__ = [
     "ReportConfig",
     "SourceConfig",
     "WindowsConfig",
+    "client_options",
     "default_report",
     "workers_for",
 ]
@@ -54,6 +57,20 @@ class SourceConfig:
     timeout: float = 60.0
     #: the longest rate-limit wait a 429 may ask for; past it the request fails
     max_wait: float = 300.0
+
+
+def client_options(source: SourceConfig, timeout: float | None = None) -> dict[str, Any]:
+    """The API client's arguments for this source (``timeout``: a shorter read timeout)."""
+    read = timeout or source.timeout
+    return {
+        "client_id": source.client_id,
+        "client_secret": source.client_secret,
+        "base_url": source.base_url,
+        "rate_limit_per_minute": source.rate_limit_per_minute,
+        "rate_limit_share": source.rate_limit_share,
+        "timeout": (min(10.0, read), read),
+        "retry": RetryConfig(max_wait=source.max_wait),
+    }
 
 
 def workers_for(source: SourceConfig) -> int:

@@ -37,7 +37,7 @@ from ..errors import ConfigError, HSExtractError
 from ..memory import prepare_process
 from ..normalize import Sink, tables_of, tables_of_dimension
 from .commit import Budget, Loader, RowBudget
-from .config import Config
+from .config import Config, client_options
 from .destinations import Destinations
 from .lists import DIMENSION_NAMES, fetch_lists, needed_for_slices, slice_ids, snapshot_tables
 from .planner import Lists, Plan, add_lost, build_plan
@@ -122,16 +122,10 @@ class Job:
                 "source.client_secret: (missing) is invalid; required to call the API: set "
                 "it, e.g. ${HELPSCOUT_CLIENT_SECRET}"
             )
-        read = timeout or src.timeout
-        return ApiClient(
-            src.client_id,
-            src.client_secret,
-            src.base_url,
-            rate_limit_per_minute=src.rate_limit_per_minute,
-            rate_limit_share=src.rate_limit_share,
-            timeout=(min(10.0, read), read),
-            retry=retry or RetryConfig(max_wait=src.max_wait),
-        )
+        options = client_options(src, timeout)
+        if retry is not None:
+            options["retry"] = retry
+        return ApiClient(**options)
 
     @property
     def account(self) -> str:
