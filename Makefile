@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint demo bench soak clean
+.PHONY: test test-fast lint types demo bench soak clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "make: no python3 found; install Python 3.11 or newer" >&2; exit 1; }
@@ -25,7 +25,13 @@ demo: $(STAMP)
 
 # four workers on two cores: most tests wait on sockets, a simulator or a database
 test: lint
-	$(BIN)/python -m pytest -n 4
+	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -n 4
+
+# the developer's loop: unit, client-against-simulator and SQLite pipeline tests (markers
+# the suite applies itself, tests/conftest.py), a few Hypothesis examples
+test-fast: $(STAMP)
+	HYPOTHESIS_PROFILE=dev $(BIN)/python -m pytest -n 4 -q \
+		-m "not postgres and not duckdb and not subprocess and not slow"
 
 # the crash campaign five times longer, on new seeded points, and the fault campaign
 soak: $(STAMP)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+import subprocess
+import sys
 import uuid
+from collections.abc import Iterator, Mapping
 
 import pytest
 import sqlalchemy as sa
@@ -17,6 +21,45 @@ CUTOFF = int(dt.datetime(2026, 11, 1, tzinfo=dt.UTC).timestamp())
 PG_URL = os.environ.get("HS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 VOLATILE = {"extracted_at", "run_id", "loaded_at"}
 BOOKS = (STATE, RUNS, META)
+
+
+#: ``hs-extract`` as a process of its own
+HS_EXTRACT = [sys.executable, "-m", "hs_extract"]
+
+
+def _env(extra: Mapping[str, str | None] | None) -> dict[str, str]:
+    """The test's environment without a failpoint, with ``extra`` (None: a variable unset)."""
+    env = {k: v for k, v in os.environ.items() if k != "HS_EXTRACT_FAILPOINT"}
+    for key, value in (extra or {}).items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+def hs_start(*args, env=None, text: bool = True, **popen) -> subprocess.Popen:
+    """``hs-extract ARGS`` started as its own process; stderr is a pipe, as under cron."""
+    return subprocess.Popen(
+        [*HS_EXTRACT, *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=text,
+        env=_env(env),
+        **popen,
+    )
+
+
+def hs_run(*args, env=None, timeout: float = 240, text: bool = True, **popen):
+    """``hs-extract ARGS`` as its own process, to the end: the CompletedProcess."""
+    return subprocess.run(
+        [*HS_EXTRACT, *map(str, args)],
+        capture_output=True,
+        text=text,
+        env=_env(env),
+        timeout=timeout,
+        **popen,
+    )
 
 
 def postgres_or_skip() -> None:
@@ -144,6 +187,16 @@ class Dest:
                 ).scalars():
                     c.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         self.engine.dispose()
+
+
+@contextlib.contextmanager
+def destination(kind: str, tmp_path) -> Iterator[Dest]:
+    """A fresh destination of ``kind``, dropped (PostgreSQL) afterwards."""
+    dest = Dest(kind, tmp_path)
+    try:
+        yield dest
+    finally:
+        dest.drop()
 
 
 def _norm(v):

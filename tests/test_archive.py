@@ -10,10 +10,7 @@ fetched by the next run.
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
 
 import pyarrow as pa
 import pytest
@@ -25,8 +22,7 @@ from hs_extract.cli import main
 from hs_extract.load.archive import Archive, read_record
 from hs_extract.load.storage import TMP_PREFIX
 from hs_extract.pipeline import Job, parse_config
-from hs_extract.simulator import Simulator
-from tests.pipeline_support import CUTOFF, Dest, sim_source, table_names
+from tests.pipeline_support import Dest, hs_run, sim_source, table_names
 from tests.test_crash_points import parquet_rows
 
 REPORTS = [
@@ -60,10 +56,8 @@ def write(cfg: dict, path) -> str:
     return str(path)
 
 
-@pytest.fixture(scope="module")
-def sim():
-    with Simulator(seed=17, cutoff=CUTOFF, rate_limit=100_000) as s:
-        yield s
+#: the module's simulator (the ``sim`` fixture of conftest.py)
+SIMULATOR = {"seed": 17}
 
 
 @pytest.fixture(scope="module")
@@ -194,20 +188,16 @@ def test_rebuild_needs_an_archive(sim, tmp_path):
     ]
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("point", ["sql.inserted:2", "parquet.temp_written:7"])
 def test_sigkill_during_rebuild_converges(sim, fetched, tmp_path, point):
     archive, ref_sql, ref_pq, _ = fetched
     dest = Dest("postgres", tmp_path)
     try:
         path = write(config(sim, tmp_path, dest, archive), tmp_path / "cfg.yaml")
-        env = {**os.environ, "HS_EXTRACT_FAILPOINT": point}
-        command = [sys.executable, "-m", "hs_extract", "rebuild", "--config", path]
-        killed = subprocess.run(command, capture_output=True, env=env, timeout=240)
-        assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()
-        env.pop("HS_EXTRACT_FAILPOINT")
-        again = subprocess.run(command, capture_output=True, env=env, timeout=240)
-        assert again.returncode == 0, again.stderr.decode()
+        killed = hs_run("rebuild", "--config", path, env={"HS_EXTRACT_FAILPOINT": point})
+        assert killed.returncode == -signal.SIGKILL, killed.stderr
+        again = hs_run("rebuild", "--config", path)
+        assert again.returncode == 0, again.stderr
         for name in NAMES:
             assert comparable(dest.snapshot(name), name) == comparable(ref_sql[name], name), name
             assert dest.duplicates(name) == 0, name

@@ -12,14 +12,10 @@ import yaml
 from click.testing import CliRunner
 
 from hs_extract.cli import main
-from hs_extract.simulator import Simulator
-from tests.pipeline_support import CUTOFF, duckdb_or_skip, sim_source
+from tests.pipeline_support import duckdb_or_skip, sim_source
 
-
-@pytest.fixture(scope="module")
-def sim():
-    with Simulator(seed=5, cutoff=CUTOFF, rate_limit=100_000) as s:
-        yield s
+#: the module's simulator (the ``sim`` fixture of conftest.py)
+SIMULATOR = {"seed": 5}
 
 
 def closed_port() -> int:

@@ -6,7 +6,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,7 +21,7 @@ from hs_extract.api.retry import RetryConfig
 from hs_extract.simulator import Simulator
 from tests.conftest import BASE, SECRET, add_token
 from tests.pg_cluster import PrivateCluster
-from tests.pipeline_support import CUTOFF, sim_source
+from tests.pipeline_support import CUTOFF, hs_start, sim_source
 from tests.proxy import MangleProxy
 
 W = {"start_date": "2026-01-01", "end_date": "2026-01-08"}
@@ -194,12 +193,7 @@ def test_a_signal_ends_a_long_rate_limit_wait_and_the_run_is_logged(tmp_path, si
                 }
             )
         )
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "hs_extract", "run", "--config", str(path)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        proc = hs_start("run", "--config", path)
         deadline = time.time() + 60
         while proxy.intercepted == 0 and time.time() < deadline:
             time.sleep(0.1)
@@ -245,12 +239,7 @@ def loaded(url) -> int:
 
 
 def start_and_wait_for_loading(path, url) -> subprocess.Popen:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "hs_extract", "run", "--config", path, "--no-progress"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = hs_start("run", "--config", path, "--no-progress")
     deadline = time.time() + 60
     while loaded(url) == 0 and time.time() < deadline:
         assert proc.poll() is None, proc.communicate()

@@ -15,8 +15,7 @@ from hs_extract.cli import main
 from hs_extract.errors import ConfigError, LoadError
 from hs_extract.load.storage import TMP_PREFIX
 from hs_extract.pipeline import Job, parse_config
-from hs_extract.simulator import Simulator
-from tests.pipeline_support import CUTOFF, VOLATILE, sim_source, table_names
+from tests.pipeline_support import VOLATILE, sim_source, table_names
 from tests.s3_support import S3_ENV, keys, local_s3, new_bucket
 from tests.test_crash_points import parquet_rows, run_cli
 
@@ -35,10 +34,8 @@ def s3():
         yield url
 
 
-@pytest.fixture(scope="module")
-def sim():
-    with Simulator(seed=43, cutoff=CUTOFF, rate_limit=100_000) as s:
-        yield s
+#: the module's simulator (the ``sim`` fixture of conftest.py)
+SIMULATOR = {"seed": 43}
 
 
 def config(sim, parquet, state_db) -> dict:

@@ -8,13 +8,11 @@ import socket
 import threading
 import time
 
-import pytest
 import yaml
 from click.testing import CliRunner
 
 from hs_extract.cli import main
-from hs_extract.simulator import Simulator
-from tests.pipeline_support import CUTOFF, sim_source
+from tests.pipeline_support import sim_source
 from tests.proxy import MangleProxy
 
 REPORTS = ["company", "happiness", "conversations", "productivity"]
@@ -32,10 +30,8 @@ def write(tmp_path, base_url: str, sim, **source) -> str:
     return str(path)
 
 
-@pytest.fixture(scope="module")
-def sim():
-    with Simulator(seed=12, cutoff=CUTOFF, rate_limit=100_000) as s:
-        yield s
+#: the module's simulator (the ``sim`` fixture of conftest.py)
+SIMULATOR = {"seed": 12}
 
 
 def test_reports_that_never_answer_are_named_within_one_short_attempt(sim, tmp_path):

@@ -10,11 +10,8 @@ from hs_extract.cli import main
 from hs_extract.simulator import Faults, Simulator
 from tests.pipeline_support import CUTOFF
 
-
-@pytest.fixture(scope="module")
-def sim():
-    with Simulator(seed=41, cutoff=CUTOFF, rate_limit=100_000) as s:
-        yield s
+#: the module's simulator (the ``sim`` fixture of conftest.py)
+SIMULATOR = {"seed": 41}
 
 
 def write_config(tmp_path, sim, **over) -> str:

@@ -15,15 +15,11 @@ import yaml
 from click.testing import CliRunner
 
 from hs_extract.cli import main
-from hs_extract.simulator import Simulator
-from tests.pipeline_support import CUTOFF, duckdb_or_skip, sim_source
+from tests.pipeline_support import duckdb_or_skip, hs_run, hs_start, sim_source
 from tests.proxy import MangleProxy, company_count_as
 
-
-@pytest.fixture(scope="module")
-def sim():
-    with Simulator(seed=88, cutoff=CUTOFF, rate_limit=100_000) as s:
-        yield s
+#: the module's simulator (the ``sim`` fixture of conftest.py)
+SIMULATOR = {"seed": 88}
 
 
 def write(tmp_path, raw: dict, name: str = "cfg.yaml") -> str:
@@ -185,18 +181,8 @@ def test_a_failed_unit_is_logged_at_error(sim, tmp_path):
 
 def test_ctrl_c_on_demo_is_an_interruption_and_the_next_demo_resumes(tmp_path):
     out = tmp_path / "demo"
-    command = [
-        sys.executable,
-        "-m",
-        "hs_extract",
-        "demo",
-        "--out",
-        str(out),
-        "--days",
-        "6",
-        "--no-progress",
-    ]
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    command = ["demo", "--out", out, "--days", "6", "--no-progress"]
+    proc = hs_start(*command)
     deadline = time.monotonic() + 60
     while not list(out.glob("parquet/*/window_date=*/*.parquet")):
         assert proc.poll() is None, proc.communicate()
@@ -208,7 +194,7 @@ def test_ctrl_c_on_demo_is_an_interruption_and_the_next_demo_resumes(tmp_path):
     assert "interrupted" in stderr
     assert "What landed" not in stdout
     assert not (out / "overview.png").exists()
-    again = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    again = hs_run(*command, timeout=300)
     assert again.returncode == 0, again.stderr
     assert (out / "overview.png").exists() and "What landed" in again.stdout
     assert "up to date" in again.stdout or "units loaded" in again.stdout

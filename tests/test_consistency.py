@@ -13,15 +13,11 @@ import yaml
 from click.testing import CliRunner
 
 from hs_extract.cli import main
-from hs_extract.simulator import Simulator
-from tests.pipeline_support import CUTOFF, Dest, sim_source
+from tests.pipeline_support import Dest, sim_source
 from tests.proxy import MangleProxy
 
-
-@pytest.fixture(scope="module")
-def sim():
-    with Simulator(seed=71, cutoff=CUTOFF, rate_limit=100_000) as s:
-        yield s
+#: the module's simulator (the ``sim`` fixture of conftest.py)
+SIMULATOR = {"seed": 71}
 
 
 def write(tmp_path, sim, dest, parquet, reports, base_url=None, **over) -> str:

@@ -17,7 +17,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import types
 
 import pyarrow.dataset as ds
@@ -32,8 +31,7 @@ from hs_extract.load.sql import unit_key
 from hs_extract.load.storage import TMP_PREFIX
 from hs_extract.normalize import main_table
 from hs_extract.pipeline import Job, parse_config
-from hs_extract.simulator import Simulator
-from tests.pipeline_support import CUTOFF, VOLATILE, Dest, sim_source, table_names
+from tests.pipeline_support import VOLATILE, Dest, hs_run, sim_source, table_names
 
 REPORTS = [
     "company",
@@ -102,15 +100,8 @@ def archived(parquet, state: dict) -> bool:
 
 
 def run_cli(path, *extra: str, failpoint: str | None = None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "HS_EXTRACT_FAILPOINT"}
-    if failpoint:
-        env["HS_EXTRACT_FAILPOINT"] = failpoint
-    return subprocess.run(
-        [sys.executable, "-m", "hs_extract", "run", "--config", str(path), "--no-progress", *extra],
-        capture_output=True,
-        env=env,
-        timeout=240,
-    )
+    env = {"HS_EXTRACT_FAILPOINT": failpoint} if failpoint else None
+    return hs_run("run", "--config", path, "--no-progress", *extra, env=env, text=False)
 
 
 def parquet_rows(path, name: str) -> list[tuple]:
@@ -124,10 +115,8 @@ def parquet_rows(path, name: str) -> list[tuple]:
     return sorted(rows)
 
 
-@pytest.fixture(scope="module")
-def sim():
-    with Simulator(seed=41, cutoff=CUTOFF, rate_limit=100_000) as s:
-        yield s
+#: the module's simulator (the ``sim`` fixture of conftest.py)
+SIMULATOR = {"seed": 41}
 
 
 @pytest.fixture(scope="module")
@@ -166,7 +155,6 @@ def unit_of(state: dict) -> types.SimpleNamespace:
     )
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize(("kind", "point", "n", "preloaded"), KINDED_CASES)
 def test_sigkill_at_a_failpoint_then_rerun_converges_sql(
     sim, reference, tmp_path, kind, point, n, preloaded
@@ -197,7 +185,6 @@ def test_sigkill_at_a_failpoint_then_rerun_converges_sql(
         dest.drop()
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize(("point", "n", "preloaded"), JSON_CASES)
 def test_sigkill_at_a_failpoint_then_rerun_converges_parquet_only(
     sim, reference, tmp_path, point, n, preloaded

@@ -11,17 +11,14 @@ import sqlalchemy as sa
 
 import hs_extract
 from hs_extract.errors import ConfigError, LockedError
-from hs_extract.simulator import Simulator
-from tests.pipeline_support import CUTOFF, Dest, sim_source
+from tests.pipeline_support import Dest, sim_source
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORTS = ["company", "conversations_drilldown", "happiness_ratings"]
 
 
-@pytest.fixture(scope="module")
-def sim():
-    with Simulator(seed=61, cutoff=CUTOFF, rate_limit=100_000) as s:
-        yield s
+#: the module's simulator (the ``sim`` fixture of conftest.py)
+SIMULATOR = {"seed": 61}
 
 
 def config(sim, db, parquet=None, **windows) -> dict:

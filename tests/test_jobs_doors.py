@@ -23,10 +23,8 @@ from tests.pipeline_support import CUTOFF, sim_source
 PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "hs_extract"
 
 
-@pytest.fixture(scope="module")
-def sim():
-    with Simulator(seed=61, cutoff=CUTOFF, rate_limit=100_000) as s:
-        yield s
+#: the module's simulator (the ``sim`` fixture of conftest.py)
+SIMULATOR = {"seed": 61}
 
 
 def job_config(sim, tmp_path, name: str, end: str) -> dict:

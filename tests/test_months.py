@@ -14,8 +14,8 @@ from hs_extract.api.retry import RetryConfig
 from hs_extract.normalize import tables_of
 from hs_extract.pipeline import Job, parse_config
 from hs_extract.pipeline.windows import iter_windows
-from hs_extract.simulator import Simulator
-from tests.pipeline_support import CUTOFF, Dest, sim_source
+from tests.conftest import examples
+from tests.pipeline_support import Dest, sim_source
 
 ZONES = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata"]
 RANGES = {  # each crosses a DST change in Berlin and New York
@@ -28,10 +28,8 @@ NAMES = [t.name for r in REPORTS for t in tables_of(r)]
 FAST = RetryConfig(max_attempts=10, backoff_base=0.01, backoff_cap=0.05)
 
 
-@pytest.fixture(scope="module")
-def sim():
-    with Simulator(seed=81, cutoff=CUTOFF, rate_limit=1_000_000, volume=20) as s:
-        yield s
+#: the module's simulator (the ``sim`` fixture of conftest.py)
+SIMULATOR = {"seed": 81, "rate_limit": 1_000_000, "volume": 20}
 
 
 def tables_after(sim, tmp, size, tz, splits) -> dict:
@@ -87,7 +85,7 @@ def test_any_split_of_runs_gives_the_tables_of_one_run(sim, size, tz, tmp_path_f
     assert all(one_run[name] for name in NAMES)
 
     @settings(
-        max_examples=3,
+        max_examples=examples(ci=3),
         deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )

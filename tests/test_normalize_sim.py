@@ -187,7 +187,7 @@ json_values = st.recursive(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])  # examples: the profile's (conftest)
 @given(report=st.sampled_from(sorted(REPORTS)), data=st.data())
 def test_extra_keys_and_nulls_are_kept_or_fail_naming_a_key(report, data):
     spec = REPORTS[report]
@@ -228,7 +228,18 @@ def test_extra_keys_and_nulls_are_kept_or_fail_naming_a_key(report, data):
             found[k.rsplit(".", 1)[-1]] = v
     empty = tables[main_table(report)].num_rows == 0
     for key, value in markers.items():
-        if key in found:
-            assert found[key] == value, key
+        if key in found:  # as given, but for NUL, which every destination drops alike
+            assert found[key] == without_nul(value), key
         else:  # a window without any row has no _extra to keep it in: reported, never dropped
             assert empty and any(u.endswith(f".{key}") for u in sink.unknown), key
+
+
+def without_nul(value):
+    """``value`` with NUL removed from every string, keys included (PostgreSQL can't hold one)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_nul(v) for v in value]
+    return value

@@ -14,8 +14,7 @@ import hs_extract
 from hs_extract.errors import ConfigError
 from hs_extract.normalize import tables_of
 from hs_extract.notebook import ReportsClient
-from hs_extract.simulator import Simulator
-from tests.pipeline_support import CUTOFF, VOLATILE, sim_source
+from tests.pipeline_support import VOLATILE, sim_source
 
 DRILL = "conversations_drilldown"
 RANGE = {"start_date": "2026-10-01", "end_date": "2026-10-08"}
@@ -23,9 +22,8 @@ MONTH = {"start_date": "2026-09-01", "end_date": "2026-10-01"}
 
 
 @pytest.fixture
-def sim():
-    with Simulator(seed=81, cutoff=CUTOFF, rate_limit=100_000) as s:
-        yield s
+def sim(simulator):  # a test's own: its request log counts that test's requests alone
+    return simulator(seed=81)
 
 
 def reports_made(sim) -> int:

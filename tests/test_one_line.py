@@ -18,15 +18,11 @@ from click.testing import CliRunner
 from hs_extract import NormalizeError, TransientError
 from hs_extract.cli import main
 from hs_extract.normalize import RequestMeta, normalize
-from hs_extract.simulator import Simulator
 from tests.conftest import BASE, add_token
-from tests.pipeline_support import CUTOFF, PG_URL, postgres_or_skip, sim_source
+from tests.pipeline_support import PG_URL, postgres_or_skip, sim_source
 
-
-@pytest.fixture(scope="module")
-def sim():
-    with Simulator(seed=94, cutoff=CUTOFF, rate_limit=100_000) as s:
-        yield s
+#: the module's simulator (the ``sim`` fixture of conftest.py)
+SIMULATOR = {"seed": 94}
 
 
 def cfg(tmp_path, sim, sql=None, parquet=True, **over) -> str:

@@ -10,7 +10,6 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import time
 
 import pyarrow.dataset as ds
@@ -22,8 +21,7 @@ from hs_extract.load.parquet import unit_id
 from hs_extract.load.sql import unit_key
 from hs_extract.normalize import main_table, tables_of
 from hs_extract.pipeline import Job, parse_config
-from hs_extract.simulator import Simulator
-from tests.pipeline_support import CUTOFF, Dest, sim_source
+from tests.pipeline_support import Dest, destination, hs_run, hs_start, sim_source
 
 REPORTS = ["company", "conversations_drilldown", "productivity_resolved", "happiness_ratings"]
 NAMES = sorted({t.name for r in REPORTS for t in tables_of(r)})
@@ -32,11 +30,9 @@ LOCKED = 75
 HOLDER = re.compile(r"pid \d+ on host \S+ since \d{4}-\d\d-\d\dT")
 
 
-@pytest.fixture(scope="module")
-def sim():
-    # answers slow enough that a run lasts seconds: two runs started together overlap
-    with Simulator(seed=51, cutoff=CUTOFF, rate_limit=100_000, latency_ms=40) as s:
-        yield s
+# answers slow enough that a run lasts seconds: two runs started together overlap
+#: the module's simulator (the ``sim`` fixture of conftest.py)
+SIMULATOR = {"seed": 51, "latency_ms": 40}
 
 
 @pytest.fixture(params=["postgres", "sqlite", "duckdb", "parquet"])
@@ -46,9 +42,8 @@ def target(request, tmp_path):
     if kind == "parquet":
         yield kind, None, tmp_path / "pq"
         return
-    dest = Dest(kind, tmp_path)
-    yield kind, dest, None
-    dest.drop()
+    with destination(kind, tmp_path) as dest:
+        yield kind, dest, None
 
 
 def config(sim, dest, parquet) -> dict:
@@ -67,12 +62,7 @@ def config(sim, dest, parquet) -> dict:
 
 
 def start(path, *extra: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "hs_extract", "run", "--config", str(path), "--no-progress", *extra],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    return hs_start("run", "--config", path, "--no-progress", *extra)
 
 
 def finish(*procs: subprocess.Popen) -> list[tuple[int, str]]:
@@ -183,9 +173,7 @@ def test_a_killed_holder_frees_the_destination_at_once(sim, target, tmp_path):
 
 
 def hs(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "hs_extract", *args], capture_output=True, text=True, timeout=120
-    )
+    return hs_run(*args, timeout=120)
 
 
 def test_wait_queues_behind_the_holder_and_read_only_commands_need_no_lock(sim, tmp_path):

@@ -10,17 +10,16 @@ import yaml
 from click.testing import CliRunner
 
 from hs_extract.cli import main
-from hs_extract.simulator import Simulator
-from tests.pipeline_support import CUTOFF, Dest, sim_source
+from tests.pipeline_support import Dest, sim_source
 from tests.proxy import MangleProxy
 
 DAY = "2026-10-21"
 
 
-@pytest.fixture(scope="module")
-def sim():
-    with Simulator(seed=61, cutoff=CUTOFF, rate_limit=100_000, volume=120) as s:
-        yield s
+#: the module's simulator (the ``sim`` fixture of conftest.py)
+pytestmark = pytest.mark.usefixtures("no_pauses")
+
+SIMULATOR = {"seed": 61, "volume": 120}
 
 
 def expected(sim) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-import pytest
 
 from hs_extract.api.retry import RetryConfig
 from hs_extract.normalize import table_specs
@@ -18,17 +17,8 @@ FAST = RetryConfig(max_attempts=10, backoff_base=0.01, backoff_cap=0.05)
 ALWAYS_EMPTY = {"user_drilldown__customer_ids"}
 
 
-@pytest.fixture(scope="module")
-def sim():
-    with Simulator(seed=21, cutoff=CUTOFF, rate_limit=100_000) as s:
-        yield s
-
-
-@pytest.fixture(params=["sqlite", "postgres", "duckdb"])
-def dest(request, tmp_path):
-    d = Dest(request.param, tmp_path)
-    yield d
-    d.drop()
+#: the module's simulator (the ``sim`` fixture of conftest.py)
+SIMULATOR = {"seed": 21}
 
 
 def pipeline(sim, config, **kw) -> Job:

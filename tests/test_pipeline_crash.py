@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
@@ -15,7 +14,7 @@ import yaml
 from hs_extract.normalize import main_table, table_specs, tables_of
 from hs_extract.pipeline import Job
 from hs_extract.simulator import Simulator
-from tests.pipeline_support import CUTOFF, Dest, sim_source
+from tests.pipeline_support import CUTOFF, Dest, hs_start, sim_source
 
 REPORTS = [
     "company",
@@ -37,9 +36,7 @@ def config_dict(sim, dest: Dest, parquet) -> dict:
 
 
 def hs_extract(*args: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "hs_extract", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
+    return hs_start(*args, text=False)
 
 
 def loaded_units(dest: Dest) -> int:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hs_extract.pipeline import Job
-from hs_extract.simulator import Simulator
-from tests.pipeline_support import CUTOFF, make_config
+from tests.pipeline_support import make_config
 
 CONFIGS = {
     "daily, all reports": {},
@@ -24,10 +23,8 @@ CONFIGS = {
 }
 
 
-@pytest.fixture(scope="module")
-def sim():
-    with Simulator(seed=51, cutoff=CUTOFF, rate_limit=100_000) as s:
-        yield s
+#: the module's simulator (the ``sim`` fixture of conftest.py)
+SIMULATOR = {"seed": 51}
 
 
 def fewest(sim, plan) -> int:

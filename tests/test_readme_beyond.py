@@ -11,8 +11,7 @@ import pytest
 import yaml
 
 import hs_extract
-from hs_extract.simulator import Simulator
-from tests.pipeline_support import CUTOFF, sim_source
+from tests.pipeline_support import sim_source
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
@@ -26,10 +25,8 @@ def fenced(text: str, kind: str) -> list[str]:
     return re.findall(rf"```{kind}\n(.*?)```", text, flags=re.S)
 
 
-@pytest.fixture(scope="module")
-def sim():
-    with Simulator(seed=71, cutoff=CUTOFF, rate_limit=100_000) as s:
-        yield s
+#: the module's simulator (the ``sim`` fixture of conftest.py)
+SIMULATOR = {"seed": 71}
 
 
 def test_the_duckdb_section_loads_and_its_query_runs(sim, tmp_path):

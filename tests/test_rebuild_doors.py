@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from hs_extract.cli import main
 from hs_extract.simulator import Simulator
-from tests.pipeline_support import CUTOFF, Dest, sim_source, table_names
+from tests.pipeline_support import CUTOFF, Dest, hs_run, hs_start, sim_source, table_names
 
 REPORTS = ["company", "conversations_drilldown", {"name": "user", "users": [100001]}]
 NAMES = [*table_names(REPORTS), "users", "teams", "mailboxes", "tags"]
@@ -62,12 +62,8 @@ def flat(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def sims():
-    with (
-        Simulator(seed=17, cutoff=CUTOFF, rate_limit=100_000, client_id="account-a") as a,
-        Simulator(seed=29, cutoff=CUTOFF, rate_limit=100_000, client_id="account-b") as b,
-    ):
-        yield a, b
+def sims(simulators):
+    return simulators(seed=17, client_id="app-alpha-7"), simulators(seed=29, client_id="app-beta-9")
 
 
 def test_two_accounts_sharing_an_archive_never_load_each_others_answers(sims, tmp_path):
@@ -208,8 +204,6 @@ def test_every_rebuilt_unit_keeps_when_its_answer_arrived(sims, tmp_path):
 
 def test_ctrl_c_during_rebuild_closes_its_run_log_and_the_next_rebuild_completes(sims, tmp_path):
     import signal
-    import subprocess
-    import sys
 
     sim, _ = sims
     dest, archive = Dest("sqlite", tmp_path), tmp_path / "archive"
@@ -223,8 +217,7 @@ def test_ctrl_c_during_rebuild_closes_its_run_log_and_the_next_rebuild_completes
     path.write_text(
         yaml.safe_dump(config(sim, fresh, archive, reports, start="2026-09-01", end="2026-10-25"))
     )
-    command = [sys.executable, "-m", "hs_extract", "rebuild", "--config", str(path)]
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = hs_start("rebuild", "--config", path)
     import time
 
     deadline = time.monotonic() + 60
@@ -238,7 +231,7 @@ def test_ctrl_c_during_rebuild_closes_its_run_log_and_the_next_rebuild_completes
     assert "interrupted" in err and "Traceback" not in err
     runs = cli(config(sim, fresh, archive, reports), tmp_path, "runs", name="runs.yaml")
     assert "interrupted" in runs.output and "running" not in runs.output, runs.output
-    again = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    again = hs_run("rebuild", "--config", path, timeout=120)
     assert again.returncode == 0, again.stderr
     assert {n: fresh.snapshot(n) for n in table_names(reports)} == reference
 

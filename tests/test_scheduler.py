@@ -4,12 +4,10 @@ processes, and the README's scheduling examples as they are written."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -23,7 +21,7 @@ from hs_extract.api.ratelimit import RateLimiter
 from hs_extract.cli import main
 from hs_extract.pipeline import Job, parse_config
 from hs_extract.simulator import Faults, Simulator
-from tests.pipeline_support import CUTOFF, sim_source
+from tests.pipeline_support import CUTOFF, hs_run, hs_start, sim_source
 from tests.proxy import MangleProxy
 from tests.test_bounded import limited_for
 
@@ -44,13 +42,7 @@ def write(tmp_path, sim, base_url=None, reports=("company", "conversations_drill
 
 def hs(*args, env=None, timeout=300) -> subprocess.CompletedProcess:
     """The command as cron runs it: stderr is a file, not a terminal."""
-    return subprocess.run(
-        [sys.executable, "-m", "hs_extract", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, "HS_EXTRACT_LOG_INTERVAL": "0.3", **(env or {})},
-    )
+    return hs_run(*args, timeout=timeout, env={"HS_EXTRACT_LOG_INTERVAL": "0.3", **(env or {})})
 
 
 @pytest.fixture(scope="module")
@@ -106,12 +98,7 @@ def test_runs_lists_ok_failed_and_interrupted_runs_as_the_state_says(tmp_path):
             assert CliRunner().invoke(main, ["run", "--config", cfg]).exit_code == 1
         with MangleProxy(sim.base_url, intercept=limited_for(250)) as proxy:
             cfg = write(tmp_path, sim, base_url=proxy.base_url, start="2026-09-20")
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "hs_extract", "run", "--config", cfg],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
+            proc = hs_start("run", "--config", cfg)
             deadline = time.time() + 60
             while not proxy.intercepted and time.time() < deadline:
                 time.sleep(0.1)

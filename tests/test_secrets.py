@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 
 import pytest
 import sqlalchemy as sa
@@ -15,7 +14,7 @@ from hs_extract import ReportsClient
 from hs_extract.errors import AuthError
 from hs_extract.pipeline import Job, load_config
 from hs_extract.simulator import Faults, Simulator
-from tests.pipeline_support import CUTOFF, Dest
+from tests.pipeline_support import CUTOFF, Dest, hs_run
 
 SECRET = "MARKER-secret-5b8e1f0c"
 CLIENT = "app-7731"
@@ -39,10 +38,7 @@ def write_config(tmp_path, sim, dest: Dest, parquet) -> str:
 
 
 def hs(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "HS_TEST_SECRET": SECRET}
-    return subprocess.run(
-        [sys.executable, "-m", "hs_extract", *args], capture_output=True, env=env, timeout=300
-    )
+    return hs_run(*args, env={"HS_TEST_SECRET": SECRET}, timeout=300, text=False)
 
 
 def sql_text(dest: Dest) -> str:
@@ -104,12 +100,15 @@ def test_files_are_written_with_the_users_umask(tmp_path):
     with Simulator(seed=8, cutoff=CUTOFF, client_id=CLIENT, client_secret=SECRET) as sim:
         dest = Dest("sqlite", tmp_path)
         cfg = write_config(tmp_path, sim, dest, tmp_path / "pq")
-        env = {**os.environ, "HS_TEST_SECRET": SECRET}
-        res = subprocess.run(
-            [sys.executable, "-m", "hs_extract", "run", "--config", cfg, "--reports", "company"],
-            capture_output=True,
-            env=env,
+        res = hs_run(
+            "run",
+            "--config",
+            cfg,
+            "--reports",
+            "company",
+            env={"HS_TEST_SECRET": SECRET},
             timeout=300,
+            text=False,
             preexec_fn=lambda: os.umask(0o027),
         )
     assert res.returncode == 0, res.stderr.decode()

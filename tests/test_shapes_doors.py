@@ -15,8 +15,7 @@ import yaml
 from click.testing import CliRunner
 
 from hs_extract.cli import main
-from hs_extract.simulator import Simulator
-from tests.pipeline_support import CUTOFF, Dest, sim_source
+from tests.pipeline_support import Dest, sim_source
 from tests.proxy import MangleProxy, company_count_as
 
 REPORTS = [
@@ -28,10 +27,8 @@ REPORTS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def sim():
-    with Simulator(seed=41, cutoff=CUTOFF, rate_limit=100_000) as s:
-        yield s
+#: the module's simulator (the ``sim`` fixture of conftest.py)
+SIMULATOR = {"seed": 41}
 
 
 def config(base_url: str, sim, tmp_path, reports=REPORTS) -> str:

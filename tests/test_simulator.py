@@ -36,10 +36,8 @@ WINDOWS = {
 }
 
 
-@pytest.fixture(scope="module")
-def sim():
-    with Simulator(seed=3, cutoff=CUTOFF, rate_limit=100_000) as s:
-        yield s
+#: the module's simulator (the ``sim`` fixture of conftest.py)
+SIMULATOR = {"seed": 3}
 
 
 @pytest.fixture(scope="module")

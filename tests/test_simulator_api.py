@@ -23,10 +23,8 @@ W = {"start": "2026-10-01T00:00:00Z", "end": "2026-10-08T00:00:00Z"}
 FAST_RETRY = RetryConfig(backoff_base=0.01, backoff_cap=0.05)
 
 
-@pytest.fixture(scope="module")
-def sim():
-    with Simulator(seed=5, cutoff=CUTOFF, rate_limit=100_000) as s:
-        yield s
+#: the module's simulator (the ``sim`` fixture of conftest.py)
+SIMULATOR = {"seed": 5}
 
 
 def token(sim) -> str:
@@ -156,22 +154,20 @@ def test_every_path_of_the_catalog_is_served(get):
         assert isinstance(resp.json(), list if spec.kind is Kind.LIST else dict)
 
 
-def test_401_when_token_missing_wrong_or_expired():
-    with Simulator(seed=5, cutoff=CUTOFF, token_ttl=1) as s:
-        url = s.base_url + "/v2/reports/company"
-        assert requests.get(url, params=W).status_code == 401
-        assert (
-            requests.get(url, params=W, headers={"Authorization": "Bearer nope"}).status_code == 401
-        )
-        good = {"Authorization": "Bearer " + token(s)}
-        assert requests.get(url, params=W, headers=good).status_code == 200
-        time.sleep(1.2)
-        assert requests.get(url, params=W, headers=good).status_code == 401
-        bad = requests.post(
-            s.base_url + "/v2/oauth2/token",
-            data={"grant_type": "client_credentials", "client_id": "x", "client_secret": "y"},
-        )
-        assert bad.status_code == 401 and bad.json()["error"] == "invalid_client"
+def test_401_when_token_missing_wrong_or_expired(simulator, clock):
+    s = simulator(seed=5, token_ttl=1, clock=clock)
+    url = s.base_url + "/v2/reports/company"
+    assert requests.get(url, params=W).status_code == 401
+    assert requests.get(url, params=W, headers={"Authorization": "Bearer nope"}).status_code == 401
+    good = {"Authorization": "Bearer " + token(s)}
+    assert requests.get(url, params=W, headers=good).status_code == 200
+    clock.advance(1.2)  # the token's second is over
+    assert requests.get(url, params=W, headers=good).status_code == 401
+    bad = requests.post(
+        s.base_url + "/v2/oauth2/token",
+        data={"grant_type": "client_credentials", "client_id": "x", "client_secret": "y"},
+    )
+    assert bad.status_code == 401 and bad.json()["error"] == "invalid_client"
 
 
 def test_client_renews_expired_tokens_on_its_own():

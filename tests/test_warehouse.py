@@ -20,8 +20,7 @@ from hs_extract.cli import main
 from hs_extract.load.sql_schema import LAYOUT, META, RUNS, STATE, UNIT_COLUMN, WINDOW_DATE
 from hs_extract.normalize import table_specs, tables_of
 from hs_extract.pipeline import Job, parse_config
-from hs_extract.simulator import Simulator
-from tests.pipeline_support import CUTOFF, PG_URL, Dest, postgres_or_skip, sim_source
+from tests.pipeline_support import PG_URL, postgres_or_skip, sim_source
 from tests.proxy import MangleProxy
 
 FAST = RetryConfig(max_attempts=10, backoff_base=0.01, backoff_cap=0.05)
@@ -29,17 +28,8 @@ BOOKKEEPING = {STATE, RUNS, META}
 DIMENSIONS = {"users", "users__alternate_emails", "teams", "mailboxes", "tags"}
 
 
-@pytest.fixture(scope="module")
-def sim():
-    with Simulator(seed=31, cutoff=CUTOFF, rate_limit=100_000) as s:
-        yield s
-
-
-@pytest.fixture(params=["sqlite", "postgres", "duckdb"])
-def dest(request, tmp_path):
-    d = Dest(request.param, tmp_path)
-    yield d
-    d.drop()
+#: the module's simulator (the ``sim`` fixture of conftest.py)
+SIMULATOR = {"seed": 31}
 
 
 def config(sim, dest, reports, parquet=None, base_url=None, **windows):

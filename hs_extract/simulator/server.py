@@ -11,6 +11,7 @@ import struct
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
@@ -123,6 +124,7 @@ class Simulator:
         cutoff: int | None = None,
         received_layout: str = "date",
         list_page_size: int = 50,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.seed = seed
         self.host, self.port = host, port
@@ -134,6 +136,8 @@ class Simulator:
         self.account = Account(seed, volume=volume, cutoff=cutoff)
         self.received_layout = received_layout
         self.list_page_size = list_page_size
+        #: when tokens expire (a seam: a test advances it instead of sleeping)
+        self.clock = clock
         self.log = RequestLog()
         self._tokens: dict[str, float] = {}
         self._seen: Counter = Counter()
@@ -324,7 +328,7 @@ class Simulator:
             return 401, {"error": "invalid_client", "error_description": "Bad client credentials"}
         token = secrets.token_hex(16)
         with self._lock:
-            self._tokens[token] = time.monotonic() + self.token_ttl
+            self._tokens[token] = self.clock() + self.token_ttl
         return 200, {"token_type": "bearer", "access_token": token, "expires_in": self.token_ttl}
 
     def _authorized(self, header: str) -> bool:
@@ -332,7 +336,7 @@ class Simulator:
             return False
         with self._lock:
             expiry = self._tokens.get(header[7:])
-        return expiry is not None and time.monotonic() < expiry
+        return expiry is not None and self.clock() < expiry
 
     def _list(self, path: str, query: dict) -> dict:
         return list_page(self.account, path, int(query.get("page") or 1), self.list_page_size)
