@@ -17,6 +17,7 @@ from bench import (
     bench_notebook,
     bench_rate,
     bench_requests,
+    bench_startup,
 )
 from bench.common import RESULTS, machine
 
@@ -29,6 +30,7 @@ BENCHES = {
     "requests": bench_requests.main,
     "memory": bench_memory.main,
     "notebook": bench_notebook.main,
+    "startup": bench_startup.main,
 }
 
 if __name__ == "__main__":

@@ -14,9 +14,10 @@ This module gathers the public names: ``ReportsClient``, ``REPORTS``, the errors
 
 __version__ = "0.1.0"
 
+from typing import TYPE_CHECKING
+
 # first: chooses Arrow's allocator before anything imports pyarrow (see memory.py)
 from . import memory  # noqa: F401
-from .api.catalog import REPORTS, ReportSpec
 from .errors import (
     AccessDeniedError,
     APIError,
@@ -36,9 +37,23 @@ from .errors import (
     StateError,
     TransientError,
 )
-from .interrupt import Stop
-from .notebook import ReportsClient
-from .pipeline.doors import run
+from .lazy import lazy
+
+if TYPE_CHECKING:
+    from .api.catalog import REPORTS, ReportSpec
+    from .interrupt import Stop
+    from .notebook.client import ReportsClient
+    from .pipeline.doors import run
+
+# the rest on first use: `import hs_extract` and `hs-extract --help` stay light
+_NAMES = {
+    "REPORTS": ".api.catalog",
+    "ReportSpec": ".api.catalog",
+    "ReportsClient": ".notebook.client",
+    "Stop": ".interrupt",
+    "run": ".pipeline.doors",
+}
+__getattr__, __dir__ = lazy(__name__, _NAMES)
 
 __all__ = [
     "REPORTS",

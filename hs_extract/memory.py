@@ -16,8 +16,6 @@ Both settings respect a value the user has set.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import logging
 import os
 import threading
@@ -56,6 +54,9 @@ def limit_malloc_arenas(arenas: int = 2) -> bool:
     user set ``MALLOC_ARENA_MAX``. Returns whether the cap was applied."""
     if "MALLOC_ARENA_MAX" in os.environ:
         return False
+    import ctypes
+    import ctypes.util
+
     name = ctypes.util.find_library("c")
     if not name:
         return False

@@ -26,8 +26,7 @@ import yaml
 
 from hs_extract.failpoints import POINTS
 from hs_extract.load.archive import read_record
-from hs_extract.load.parquet import unit_id
-from hs_extract.load.sql import unit_key
+from hs_extract.load.keys import unit_id, unit_key
 from hs_extract.load.storage import TMP_PREFIX
 from hs_extract.normalize import main_table
 from hs_extract.pipeline import Job, parse_config

@@ -17,8 +17,7 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
-from hs_extract.load.parquet import unit_id
-from hs_extract.load.sql import unit_key
+from hs_extract.load.keys import unit_id, unit_key
 from hs_extract.normalize import main_table, tables_of
 from hs_extract.pipeline import Job, parse_config
 from tests.pipeline_support import Dest, destination, hs_run, hs_start, sim_source

@@ -11,11 +11,33 @@ the retry loop), ``paging`` (the rules for paginated answers), ``client`` (one m
 report, the list endpoints).
 """
 
-from .catalog import REPORTS, Kind, Param, ReportSpec, get_report
-from .client import DEFAULT_BASE_URL, ApiClient
-from .paging import Page, PageWalk, page_info
-from .ratelimit import RateLimiter
-from .retry import RetryConfig
+from typing import TYPE_CHECKING
+
+from ..lazy import lazy
+
+if TYPE_CHECKING:
+    from .catalog import REPORTS, Kind, Param, ReportSpec, get_report
+    from .client import DEFAULT_BASE_URL, ApiClient
+    from .paging import Page, PageWalk, page_info
+    from .ratelimit import RateLimiter
+    from .retry import RetryConfig
+
+#: each public name and the module it comes from (imported on first use)
+_NAMES = {
+    "REPORTS": ".catalog",
+    "Kind": ".catalog",
+    "Param": ".catalog",
+    "ReportSpec": ".catalog",
+    "get_report": ".catalog",
+    "DEFAULT_BASE_URL": ".client",
+    "ApiClient": ".client",
+    "Page": ".paging",
+    "PageWalk": ".paging",
+    "page_info": ".paging",
+    "RateLimiter": ".ratelimit",
+    "RetryConfig": ".retry",
+}
+__getattr__, __dir__ = lazy(__name__, _NAMES)
 
 __all__ = [
     "DEFAULT_BASE_URL",

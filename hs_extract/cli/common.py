@@ -14,9 +14,9 @@ import os
 import sys
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
 
 from .. import interrupt
 from ..errors import ConfigError, HSExtractError, LockedError
@@ -34,14 +34,33 @@ __all__ = [
 ]
 
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
 def _console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
     # logs and pipes get wide lines: a scheduler's log should not wrap table names
     probe = Console(stderr=stderr)
     return Console(stderr=stderr, highlight=False, width=None if probe.is_terminal else 160)
 
 
-err = _console(stderr=True)
-out = _console()
+class _Lazy:
+    """A console made on first use: ``--help`` never pays for rich."""
+
+    def __init__(self, stderr: bool) -> None:
+        self._stderr = stderr
+        self._console: Console | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            self._console = _console(self._stderr)
+        return getattr(self._console, name)
+
+
+err: Console = _Lazy(stderr=True)  # type: ignore[assignment]
+out: Console = _Lazy(stderr=False)  # type: ignore[assignment]
 
 
 def guarded(fn: Callable) -> Callable:

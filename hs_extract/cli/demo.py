@@ -12,13 +12,16 @@ import datetime as dt
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
-from rich.table import Table
 
-from ..pipeline import Config, parse_config
 from .common import err, guarded, out
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..pipeline import Config
 
 __all__ = ["DemoResult", "demo", "demo_config", "plot_overview", "run_demo"]
 
@@ -40,6 +43,8 @@ def demo_config(
     today: dt.date | None = None,
 ) -> Config:
     """The demo's config: every report and every user and team, daily windows."""
+    from ..pipeline import parse_config
+
     today = today or dt.datetime.now(dt.UTC).date()
     return parse_config(
         {
@@ -94,6 +99,7 @@ def run_demo(
 
 def landed(parquet: Path) -> pd.DataFrame:
     """What the run left: one line per table with its rows and windows (0: a snapshot)."""
+    import pandas as pd
     import pyarrow.dataset as ds
 
     from ..normalize import table_specs
@@ -112,6 +118,8 @@ def landed(parquet: Path) -> pd.DataFrame:
 
 
 def _daily(parquet: Path, table: str, value: str) -> pd.Series:
+    import pandas as pd
+
     frame = pd.read_parquet(parquet / table, columns=["period", "date", value])
     frame = frame[frame["period"] == "current"].sort_values("date")
     return frame.set_index("date")[value]
@@ -120,6 +128,7 @@ def _daily(parquet: Path, table: str, value: str) -> pd.Series:
 def plot_overview(parquet: Path, path: Path) -> Path:
     """Four panels from the Parquet export: volume, speed, happiness, busy hours."""
     import matplotlib
+    import pandas as pd
 
     matplotlib.use("Agg")
     import matplotlib.dates as mdates
@@ -221,6 +230,8 @@ def demo(out_dir, days, no_progress, debug) -> None:
             err.print(f"failed: {unit}: {message}", markup=False)
         err.print("the demo did not load everything: no chart; run it again to go on")
         sys.exit(1)
+    from rich.table import Table
+
     table = Table(title="What landed", show_edge=False)
     for col in ("table", "rows", "windows"):
         table.add_column(col, justify="left" if col == "table" else "right")

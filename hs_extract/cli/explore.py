@@ -8,11 +8,9 @@ import os
 import sys
 
 import click
-from rich.table import Table
 
-from ..api.catalog import REPORTS, get_report
 from ..errors import ConfigError
-from .common import guarded, out
+from .common import guarded
 
 FETCH_HELP = """\b
 Parameters are the report's, as options: --start-date 2025-01-01 --user 123 --types email,chat
@@ -33,13 +31,26 @@ Examples:
 @guarded
 def reports(debug: bool = False) -> None:
     """List the 32 reports: name, path, kind and parameters (* = required)."""
-    table = Table(show_edge=False, title="Help Scout reports (hs-extract fetch NAME …)")
-    for col in ("report", "path", "kind", "parameters"):
-        table.add_column(col, overflow="fold")
+    import shutil
+    import textwrap
+
+    from ..api.catalog import REPORTS
+
+    # plain aligned columns: the command answers at once (no rich tables to load and lay out)
+    rows = [("report", "path", "kind", "parameters")]
     for spec in REPORTS.values():
         params = ", ".join(p.name + ("*" if p.required else "") for p in spec.params)
-        table.add_row(spec.name, spec.path, spec.kind.value, params)
-    out.print(table)
+        rows.append((spec.name, spec.path, spec.kind.value, params))
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    indent = sum(widths) + 6
+    room = max(30, shutil.get_terminal_size((160, 24)).columns - indent)
+    click.echo("Help Scout reports (hs-extract fetch NAME …)")
+    for row in rows:
+        head = "  ".join(cell.ljust(w) for cell, w in zip(row[:3], widths, strict=True))
+        lines = textwrap.wrap(row[3], room) or [""]
+        click.echo(f"{head}  {lines[0]}".rstrip())
+        for more in lines[1:]:
+            click.echo(" " * indent + more)
 
 
 def _params(args: list[str]) -> dict[str, str]:
@@ -112,6 +123,8 @@ def _client(config_path: str | None, simulator: bool, stack: contextlib.ExitStac
 @guarded
 def fetch(ctx, report, all_pages, fmt, table, config_path, simulator, debug) -> None:
     """Print one report: its JSON, or its tidy table as CSV."""
+    from ..api.catalog import get_report
+
     spec = get_report(report)
     params = _params(ctx.args)
     with contextlib.ExitStack() as stack:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import click
-import sqlalchemy as sa
-from rich.table import Table
 
 from ..errors import StateError
 from .common import guarded, log_options, open_job, out
@@ -17,7 +16,9 @@ COLUMNS = ("run", "started", "status", "duration", "units", "rows", "requests", 
 
 def past_runs(job, last: int) -> list[dict]:
     """The last ``last`` runs, oldest first: from ``_hs_extract_runs``, else ``_runs.jsonl``."""
-    sql, parquet = job.sql, job.parquet
+    import sqlalchemy as sa
+
+    sql = job.sql
     if sql is not None:
         runs = sql.runs
         query = sa.select(runs).order_by(runs.c.started_at.desc()).limit(last)
@@ -26,7 +27,7 @@ def past_runs(job, last: int) -> list[dict]:
                 return []
             rows = [dict(r._mapping) for r in conn.execute(query)]
         return rows[::-1]
-    path = parquet.local / "_runs.jsonl"
+    path = Path(job.config.parquet_path) / "_runs.jsonl"  # (no SQL: a local folder)
     if not path.exists():
         return []
     try:
@@ -69,6 +70,8 @@ def runs(config_path, last, debug) -> None:
     if not rows:
         out.print("no runs yet", markup=False)
         return
+    from rich.table import Table
+
     table = Table(show_edge=False)
     for col in COLUMNS:
         table.add_column(

@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
 from .common import (
     _date,
@@ -100,6 +98,14 @@ def execute(job, work, progress: bool, requests: bool = True):
     if not progress:
         with Heartbeat(job.client.stats) as beat:
             return work(beat.tick)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     stats, limiter = job.client.stats, job.client.limiter
     columns = [
         TextColumn("[bold]{task.description}"),
@@ -127,6 +133,8 @@ def execute(job, work, progress: bool, requests: bool = True):
 def summary(job, result, requests: bool = True) -> None:
     """The end-of-run report: rows per table, requests, retries, 429s, failures
     (``requests``: the job called the API)."""
+    from rich.table import Table
+
     stats = job.client.stats if requests else None
     table = Table(title=f"run {result.run_id}", show_edge=False)
     table.add_column("table")
@@ -247,6 +255,8 @@ def plan(config_path, start, end, reports, full_refresh, debug, max_minutes, max
     out.print(
         f"windows: {len(w)} × {cfg.windows.size} ({cfg.windows.timezone}): {span}", markup=False
     )
+    from rich.table import Table
+
     table = Table(show_edge=False)
     for col in ("report", "slices", "units to load", "requests"):
         table.add_column(col, justify="left" if col == "report" else "right")

@@ -7,10 +7,8 @@ import difflib
 import sys
 
 import click
-from rich.table import Table
 
 from ..errors import ConfigError
-from ..pipeline.windows import align
 from .common import _date, guarded, log_options, open_job, out, wait_option
 
 
@@ -35,6 +33,8 @@ def state_show(config_path, report, debug) -> None:
     groups: dict[tuple, list] = {}
     for r in rows:
         groups.setdefault((r["report"], r["slice"]), []).append(r)
+    from rich.table import Table
+
     table = Table(show_edge=False)
     for col in ("report", "slice", "windows", "first", "last", "rows", "last run"):
         table.add_column(col)
@@ -105,6 +105,8 @@ def known_report(job, report: str | None) -> None:
 
 def _midnight(day: dt.date | None, tz: str) -> dt.datetime | None:
     """Midnight of ``day`` in the windows' time zone (where windows start), in UTC."""
+    from ..pipeline.windows import align
+
     return align(day, "day", tz).in_timezone("UTC") if day else None
 
 

@@ -13,7 +13,22 @@ Core: units, state, runs), ``sql_schema`` (the tables, their keys and the layout
 (DuckDB's Arrow insert).
 """
 
-from .parquet import ParquetDestination
-from .sql import SqlDestination
+from typing import TYPE_CHECKING
 
-__all__ = ["ParquetDestination", "SqlDestination"]
+from ..lazy import lazy
+
+if TYPE_CHECKING:
+    from .parquet import ParquetDestination
+    from .sql import SqlDestination
+
+#: each public name and the module it comes from (imported on first use)
+_NAMES = {
+    "ParquetDestination": ".parquet",
+    "SqlDestination": ".sql",
+}
+__getattr__, __dir__ = lazy(__name__, _NAMES)
+
+__all__ = [
+    "ParquetDestination",
+    "SqlDestination",
+]

@@ -25,11 +25,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-
 from ..api.catalog import REPORTS
 from ..errors import LoadError, StateError
-from .parquet import unit_id
+from .keys import unit_id
 from .storage import TMP_PREFIX, atomic_write_bytes, probe_folder
 
 __all__ = ["FORMAT", "SUFFIX", "Archive", "read_record", "write_record"]
@@ -53,6 +51,8 @@ def write_record(final: Path, record: dict, *, private: bool = False) -> None:
     """Write one record at ``final``: zstd JSON, via a fsynced temporary file and a rename;
     nothing is left behind when it fails (``private``: 0600 files in 0700 folders, for the
     notebook's cache). LoadError naming the file."""
+    import pyarrow as pa
+
     data = json.dumps(record, default=_default, ensure_ascii=False).encode()
     sink = pa.BufferOutputStream()
     with pa.CompressedOutputStream(sink, CODEC) as out:
@@ -83,6 +83,8 @@ def _folders(path: Path, mode: int) -> None:
 
 def read_record(path: Path) -> dict:
     """One archived record; StateError naming the file when it can't be read."""
+    import pyarrow as pa
+
     try:
         with pa.OSFile(str(path), "rb") as raw, pa.CompressedInputStream(raw, CODEC) as src:
             record = json.loads(src.read())

@@ -11,7 +11,6 @@ files, so every table can be read with its schema.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -23,8 +22,10 @@ import pyarrow.parquet as pq
 from .. import failpoints
 from ..errors import LoadError
 from ..normalize.schema import TableSpec
+from .keys import unit_id
+from .location import Location
 from .sql_schema import LAYOUT
-from .storage import TMP_PREFIX, Location, probe_folder
+from .storage import TMP_PREFIX, probe_folder
 
 __all__ = ["ParquetDestination", "unit_id"]
 
@@ -32,12 +33,6 @@ __all__ = ["ParquetDestination", "unit_id"]
 MARKER = "_hs_extract.json"
 SNAPSHOT_FILE = "snapshot.parquet"
 PARTITION = "window_date="
-
-
-def unit_id(report: str, slice_key: str, window_start) -> str:
-    """Stable file name stem of a unit."""
-    text = f"{report}|{slice_key}|{window_start.isoformat()}"
-    return "unit-" + hashlib.sha1(text.encode()).hexdigest()[:20]
 
 
 class ParquetDestination:

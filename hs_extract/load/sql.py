@@ -10,29 +10,30 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from .. import failpoints
 from ..errors import ConfigError, LoadError
 from ..masking import mask_url
-from ..normalize.schema import TableSpec
-from .duck import insert_arrow
-from .pgcopy import copy_csv, to_csv
+from .keys import unit_key
 from .sql_books import Books, _chunks, _reason
 from .sql_engine import Bounded, unavailable_as
 from .sql_schema import UNIT_COLUMN, WINDOW_DATE, bookkeeping, declare, prepare_tables
 
-__all__ = ["SqlDestination", "UnitData", "unit_key"]
+if TYPE_CHECKING:  # Arrow is loaded by a load, not by reading state (hs-extract state show)
+    import pyarrow as pa
+
+    from ..normalize.schema import TableSpec
+
+__all__ = ["SqlDestination", "UnitData", "unit_key"]  # unit_key: from .keys, for callers
 
 
 class SqlDestination(Books):
@@ -124,6 +125,8 @@ class SqlDestination(Books):
         helper thread while the server deletes the old rows (Arrow and psycopg both release
         the GIL), so the client's work hides behind the server's.
         """
+        from .pgcopy import to_csv
+
         lock = self._lock or _NoLock
         now = dt.datetime.now(dt.UTC)
         names = list(dict.fromkeys(n for u in units for n in u.tables))
@@ -160,6 +163,8 @@ class SqlDestination(Books):
     def _with_unit(units: Sequence[UnitData], name: str) -> pa.Table | None:
         """Every unit's rows of table ``name``, each tagged with its window's local date and
         its unit id (None if none)."""
+        import pyarrow as pa
+
         parts = []
         for u in units:
             table = u.tables.get(name)
@@ -216,6 +221,9 @@ class SqlDestination(Books):
         self, conn: Connection, table: sa.Table, data: pa.Table, csv: bytes | None = None
     ) -> None:
         """Insert ``data`` (``csv``: its COPY text, when already encoded)."""
+        from .duck import insert_arrow
+        from .pgcopy import copy_csv
+
         if self.is_postgres:
             copy_csv(conn, self._qualified(conn, table), data, csv=csv)
         elif self.engine.dialect.name == "duckdb":
@@ -236,12 +244,6 @@ class SqlDestination(Books):
     def close(self) -> None:
         self._encoder.shutdown(wait=False, cancel_futures=True)
         self.engine.dispose()
-
-
-def unit_key(u: UnitData) -> int:
-    """Signed 64-bit id of a unit (report, slice, window start)."""
-    text = f"{u.report}|{u.slice_key}|{u.window[0].isoformat()}".encode()
-    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big", signed=True)
 
 
 @dataclass(frozen=True)

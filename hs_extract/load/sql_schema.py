@@ -10,14 +10,19 @@ rebuilt when asked: nothing of two layouts is ever mixed.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
 from ..errors import LoadError
-from ..normalize.schema import EXTRA, TableSpec
+from ..normalize.names import EXTRA_COLUMN
+
+if TYPE_CHECKING:  # declaring a table needs Arrow's types; the bookkeeping tables do not
+    import pyarrow as pa
+
+    from ..normalize.schema import TableSpec
 
 __all__ = [
     "LAYOUT",
@@ -45,6 +50,8 @@ EXTRA_TYPE = sa.Text().with_variant(postgresql.JSONB(), "postgresql")
 
 def sql_type(t: pa.DataType) -> sa.types.TypeEngine:
     """The SQL column type of a declared Arrow type."""
+    import pyarrow as pa
+
     if pa.types.is_date(t):
         return sa.Date()
     if pa.types.is_timestamp(t):
@@ -85,7 +92,7 @@ def declare(metadata: sa.MetaData, spec: TableSpec) -> sa.Table:
     docs = {c.name: f"{c.doc} [{c.unit}]" if c.unit else c.doc for c in spec.columns}
     cols = []
     for f in spec.schema:
-        col_type = EXTRA_TYPE if f.name == EXTRA[0] else sql_type(f.type)
+        col_type = EXTRA_TYPE if f.name == EXTRA_COLUMN else sql_type(f.type)
         doc = docs.get(f.name) or (f.metadata or {}).get(b"doc", b"").decode()
         # keys are the API's ids, never made up by the database (DuckDB has no SERIAL)
         cols.append(sa.Column(f.name, col_type, comment=doc or None, autoincrement=False))

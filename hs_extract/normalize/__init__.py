@@ -16,10 +16,34 @@ declared tables), ``engine`` (JSON objects to typed columns), ``fast`` (Arrow's 
 for drilldown pages), ``core`` (the normalizers), ``docs`` (the table reference).
 """
 
-from .core import RequestMeta, filters_text, normalize, normalize_json
-from .dimensions import DIMENSIONS, normalize_dimension, tables_of_dimension
-from .engine import Sink
-from .schema import Column, TableSpec, main_table, table_specs, tables_of
+from typing import TYPE_CHECKING
+
+from ..lazy import lazy
+
+if TYPE_CHECKING:
+    from .core import RequestMeta, normalize, normalize_json
+    from .dimensions import DIMENSIONS, normalize_dimension, tables_of_dimension
+    from .engine import Sink
+    from .names import filters_text, main_table
+    from .schema import Column, TableSpec, table_specs, tables_of
+
+#: each public name and the module it comes from (imported on first use)
+_NAMES = {
+    "RequestMeta": ".core",
+    "filters_text": ".names",
+    "normalize": ".core",
+    "normalize_json": ".core",
+    "DIMENSIONS": ".dimensions",
+    "normalize_dimension": ".dimensions",
+    "tables_of_dimension": ".dimensions",
+    "Sink": ".engine",
+    "Column": ".schema",
+    "TableSpec": ".schema",
+    "main_table": ".names",
+    "table_specs": ".schema",
+    "tables_of": ".schema",
+}
+__getattr__, __dir__ = lazy(__name__, _NAMES)
 
 __all__ = [
     "DIMENSIONS",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,32 +21,13 @@ from ..errors import NormalizeError
 from .engine import Sink, TableBuilder, compile_plan
 from .fast import read_pages, tables_from_pages
 from .fields import BUSY_TIMES, RESULTS
+from .names import filters_text
 from .schema import main_table, tables_of
 from .summaries import SUMMARIES
 
 __all__ = ["RequestMeta", "Sink", "filters_text", "normalize", "normalize_json"]
 
 PERIODS = ("current", "previous")
-#: parameters that change what the numbers mean, kept in the ``filters`` column
-FILTER_PARAMS = ("mailboxes", "tags", "types", "folders", "office_hours", "sites")
-
-
-def filters_text(params: Mapping[str, Any]) -> str:
-    """Canonical text of a filter set: ``folders=1,2;types=chat,email`` (empty: no filter)."""
-    parts = []
-    for name in FILTER_PARAMS:
-        value = params.get(name)
-        if value is None or value == [] or value is False:
-            continue
-        if isinstance(value, str):
-            value = value.split(",")
-        if isinstance(value, bool):
-            text = "true"
-        else:
-            items = list(value) if isinstance(value, Iterable) else [value]
-            text = ",".join(sorted(str(v) for v in items))
-        parts.append(f"{name}={text}")
-    return ";".join(parts)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from .fields import (
     Spec,
     T,
 )
+from .names import EXTRA_COLUMN, main_table
 from .summaries import SUMMARIES
 
 __all__ = [
@@ -69,15 +70,8 @@ SNAPSHOT = (
     ("loaded_at", UTC_TS, "when this snapshot of the list was fetched"),
     ("run_id", pa.string(), "the run that loaded it"),
 )
-EXTRA = ("_extra", pa.string(), "JSON of keys the schema does not know (jsonb in PostgreSQL)")
+EXTRA = (EXTRA_COLUMN, pa.string(), "JSON of keys the schema does not know (jsonb in PostgreSQL)")
 SLICE_NAMES = tuple(name for name, _, _ in SLICES)
-#: report → the name of its tables when the report's own name reads badly in SQL
-TABLE_NAMES = {"user": "user_overall"}
-
-
-def main_table(report: str) -> str:
-    """The name of a report's main table (its children are ``<main>__<section>``)."""
-    return TABLE_NAMES.get(report, report)
 
 
 def snake(key: str) -> str:

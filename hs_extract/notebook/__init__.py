@@ -10,7 +10,28 @@ Modules: ``client`` (ReportsClient), ``cache`` (answers kept in the raw archive'
 ``progress`` (the bar), ``windows`` (``frames(window=…)``: a run's tables, in memory).
 """
 
-from .cache import AnswerCache, CacheInfo, default_cache_dir
-from .client import ReportsClient, to_frame
+from typing import TYPE_CHECKING
 
-__all__ = ["AnswerCache", "CacheInfo", "ReportsClient", "default_cache_dir", "to_frame"]
+from ..lazy import lazy
+
+if TYPE_CHECKING:
+    from .cache import AnswerCache, CacheInfo, default_cache_dir
+    from .client import ReportsClient, to_frame
+
+#: each public name and the module it comes from (imported on first use)
+_NAMES = {
+    "AnswerCache": ".cache",
+    "CacheInfo": ".cache",
+    "default_cache_dir": ".cache",
+    "ReportsClient": ".client",
+    "to_frame": ".client",
+}
+__getattr__, __dir__ = lazy(__name__, _NAMES)
+
+__all__ = [
+    "AnswerCache",
+    "CacheInfo",
+    "ReportsClient",
+    "default_cache_dir",
+    "to_frame",
+]

@@ -19,11 +19,29 @@ tables split into units), ``destinations`` (lock, open, what each destination ho
 ``result``, ``reconcile``.
 """
 
-from .config import Config, ReportConfig, workers_for
-from .config_file import load_config, parse_config
-from .doors import run
-from .job import Job
-from .result import RunResult
+from typing import TYPE_CHECKING
+
+from ..lazy import lazy
+
+if TYPE_CHECKING:
+    from .config import Config, ReportConfig, workers_for
+    from .config_file import load_config, parse_config
+    from .doors import run
+    from .job import Job
+    from .result import RunResult
+
+#: each public name and the module it comes from (imported on first use)
+_NAMES = {
+    "Config": ".config",
+    "ReportConfig": ".config",
+    "workers_for": ".config",
+    "load_config": ".config_file",
+    "parse_config": ".config_file",
+    "run": ".doors",
+    "Job": ".job",
+    "RunResult": ".result",
+}
+__getattr__, __dir__ = lazy(__name__, _NAMES)
 
 __all__ = [
     "Config",

@@ -15,10 +15,13 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from .. import failpoints, interrupt
 from ..errors import DestinationUnavailable, HSExtractError
-from ..load.sql import UnitData
+
+if TYPE_CHECKING:
+    from ..load.sql import UnitData
 
 __all__ = ["BATCH_ROWS", "BATCH_UNITS", "Budget", "Loader", "RowBudget", "batches"]
 

@@ -15,19 +15,25 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-
-import pyarrow as pa
+from typing import TYPE_CHECKING
 
 from ..errors import ConfigError
 from ..load.archive import Archive
-from ..load.parquet import ParquetDestination, unit_id
-from ..load.sql import SqlDestination, UnitData
+from ..load.keys import unit_id
+from ..load.sql import SqlDestination
 from ..load.storage import atomic_write_bytes, is_bucket
-from ..normalize import TableSpec, main_table, tables_of
+from ..normalize.names import main_table
 from .config import Config
 from .fingerprint import changes, fingerprint
 from .lock import FileLock, PostgresLock, RunLock
 from .state import JsonState
+
+if TYPE_CHECKING:  # Arrow and the Parquet writer load with the first Parquet write
+    import pyarrow as pa
+
+    from ..load.parquet import ParquetDestination
+    from ..load.sql import UnitData
+    from ..normalize import TableSpec
 
 __all__ = ["Destinations"]
 
@@ -46,14 +52,22 @@ class Destinations:
         if config.sql_url:
             url = config.sql_url.reveal()
             self.sql = SqlDestination(url, config.sql_schema, timeout=config.sql_timeout)
-        self.parquet = None
-        if config.parquet_path:
-            # a bucket has no lock that dies with its process: its state lives in SQL
-            owner = self.sql_where() if is_bucket(config.parquet_path) else None
-            self.parquet = ParquetDestination(config.parquet_path, owner=owner)
+        self._parquet: ParquetDestination | None = None
         self.state = self.sql or JsonState(config.parquet_path)
         self.archive = Archive(config.archive_path, account) if config.archive_path else None
         self._lock: RunLock | None = None
+
+    @property
+    def parquet(self) -> ParquetDestination | None:
+        """The Parquet destination, or None (made on first use: reading state loads no Arrow)."""
+        path = self.config.parquet_path
+        if self._parquet is None and path:
+            from ..load.parquet import ParquetDestination
+
+            # a bucket has no lock that dies with its process: its state lives in SQL
+            owner = self.sql_where() if is_bucket(path) else None
+            self._parquet = ParquetDestination(path, owner=owner)
+        return self._parquet
 
     def sql_where(self) -> str | None:
         """The SQL destination as messages name it (no password), with its schema."""
@@ -65,7 +79,8 @@ class Destinations:
 
     @property
     def names(self) -> tuple[str, ...]:
-        return tuple(n for n, d in ((PARQUET, self.parquet), (SQL, self.sql)) if d is not None)
+        there = ((PARQUET, self.config.parquet_path), (SQL, self.sql))
+        return tuple(n for n, d in there if d)
 
     # --- one run at a time ----------------------------------------------------------------------
 
@@ -241,6 +256,8 @@ class Destinations:
 
     def _clear(self, dest, reports: Sequence[str]) -> None:
         """Delete every loaded window of ``reports`` in ``dest`` (rows and state)."""
+        from ..normalize import tables_of
+
         tables = {r: [t.name for t in tables_of(r)] for r in reports}
         if dest is self.sql:
             self.sql.clear_reports(tables)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..api.catalog import REPORTS, Kind
-from ..normalize import filters_text
+from ..normalize.names import filters_text
 from .config import SLICE_KEYS, Config, ReportConfig
 from .planner import report_filters
 

@@ -35,7 +35,6 @@ from ..api.client import ApiClient
 from ..api.retry import RetryConfig
 from ..errors import ConfigError, HSExtractError
 from ..memory import prepare_process
-from ..normalize import Sink, tables_of, tables_of_dimension
 from .commit import Budget, Loader, RowBudget
 from .config import Config, client_options
 from .destinations import Destinations
@@ -46,6 +45,7 @@ from .windows import Window, range_windows
 
 if TYPE_CHECKING:
     from ..load.sql import UnitData
+    from ..normalize import Sink
     from .check import CheckResult
 
 __all__ = ["Job", "Scope", "Source"]
@@ -95,7 +95,8 @@ class Job:
     ) -> None:
         self.config = config
         self._client = client
-        self.sink = Sink(strict=strict)
+        self._strict = strict
+        self._sink: Sink | None = None
         self.now = now or (lambda: dt.datetime.now(dt.UTC))
         self.dest = Destinations(config, self.account)
         #: set it (from any thread) to end this job's waits and stop it; other jobs go on
@@ -126,6 +127,16 @@ class Job:
         if retry is not None:
             options["retry"] = retry
         return ApiClient(**options)
+
+    @property
+    def sink(self) -> Sink:
+        """Where normalizers report new keys and converted values, for this job's summary
+        (made on first use: reading state loads no normalizer)."""
+        if self._sink is None:
+            from ..normalize import Sink
+
+            self._sink = Sink(strict=self._strict)
+        return self._sink
 
     @property
     def account(self) -> str:
@@ -168,6 +179,8 @@ class Job:
         """Create or upgrade the tables of the configured reports, the dimension and the
         bookkeeping tables (fails fast on an unusable destination). A destination of another
         layout is refused, or cleared first with ``rebuild`` (``--full-refresh``)."""
+        from ..normalize import tables_of, tables_of_dimension
+
         specs = [t for r in self.config.reports for t in tables_of(r.name)]
         specs += [t for name in DIMENSION_NAMES for t in tables_of_dimension(name)]
         self.dest.open(specs, rebuild)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
-
-from ..api.client import LISTS, ApiClient
 from ..errors import ConfigError
-from ..normalize import Sink, normalize_dimension
 from .config import Config, ReportConfig
 from .planner import Lists
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from ..api.client import ApiClient
+    from ..normalize import Sink
 
 __all__ = [
     "DIMENSION_NAMES",
@@ -39,6 +42,8 @@ def needed_for_slices(reports: Iterable[ReportConfig]) -> list[str]:
 
 def fetch_lists(client: ApiClient, names: Sequence[str]) -> dict[str, list[dict]]:
     """Every item of each list (all HAL pages), by list name."""
+    from ..api.client import LISTS
+
     return {name: client.list_items(*LISTS[name]) for name in names}
 
 
@@ -56,6 +61,8 @@ def snapshot_tables(
     listings: Mapping[str, Sequence[dict]], run_id: str, sink: Sink | None = None
 ) -> dict[str, pa.Table]:
     """The dimension tables of every fetched list, stamped with this run."""
+    from ..normalize import normalize_dimension
+
     loaded_at = dt.datetime.now(dt.UTC)
     out: dict[str, pa.Table] = {}
     for name, items in listings.items():

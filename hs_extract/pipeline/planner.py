@@ -19,7 +19,7 @@ import pendulum
 
 from ..api.catalog import REPORTS, Kind, ReportSpec
 from ..api.params import check_view_by
-from ..normalize import filters_text
+from ..normalize.names import filters_text
 from .config import Config, FiltersConfig, ReportConfig
 from .windows import Window, previous, select_windows
 

@@ -10,8 +10,29 @@ oracle for demos, tests and benchmarks (``Simulator.client()`` builds one on req
 ...     sim.client().get_company(start_date="2025-01-01", end_date="2025-01-08")
 """
 
-from .account import Account
-from .server import Simulator
-from .traffic import FAULT_KINDS, Faults, RequestLog
+from typing import TYPE_CHECKING
 
-__all__ = ["FAULT_KINDS", "Account", "Faults", "RequestLog", "Simulator"]
+from ..lazy import lazy
+
+if TYPE_CHECKING:
+    from .account import Account
+    from .server import Simulator
+    from .traffic import FAULT_KINDS, Faults, RequestLog
+
+#: each public name and the module it comes from (imported on first use)
+_NAMES = {
+    "Account": ".account",
+    "Simulator": ".server",
+    "FAULT_KINDS": ".traffic",
+    "Faults": ".traffic",
+    "RequestLog": ".traffic",
+}
+__getattr__, __dir__ = lazy(__name__, _NAMES)
+
+__all__ = [
+    "FAULT_KINDS",
+    "Account",
+    "Faults",
+    "RequestLog",
+    "Simulator",
+]
