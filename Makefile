@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml
 lint: $(STAMP)
 	$(BIN)/ruff check hs_extract tests bench examples
 	$(BIN)/ruff format --check hs_extract tests bench examples
+	$(BIN)/mypy
 
 demo: $(STAMP)
 	$(BIN)/hs-extract demo --out hs_demo

@@ -18,6 +18,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 try:
     import dagster as dg
@@ -130,7 +131,7 @@ def _asset(account: str, config: Config, report: str, parts, wait: float):
             raise dg.Failure(
                 description=f"{account}/{report}: {exc}", metadata={"exit_code": exc.exit_code}
             ) from None
-        meta = {
+        meta: dict[str, Any] = {
             "run_id": result.run_id,
             "exit_code": result.exit_code,
             "units_loaded": result.units_loaded,

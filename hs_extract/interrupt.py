@@ -115,7 +115,7 @@ def sleep(seconds: float) -> None:
 class Pool(ThreadPoolExecutor):
     """A thread pool whose tasks run in the submitter's context: they obey its job's stop."""
 
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         context = contextvars.copy_context()
         return super().submit(context.run, fn, *args, **kwargs)
 

@@ -63,7 +63,7 @@ def read_whole(resp: requests.Response, deadline: float) -> None:
     # requests has no public way to hand a response a body read by hand: its own
     # ``Response.content`` sets these two
     resp._content = b"".join(chunks)
-    resp._content_consumed = True
+    resp._content_consumed = True  # type: ignore[attr-defined]  # not in requests' stubs
 
 
 CHUNK = 1 << 16
@@ -103,8 +103,9 @@ def body_message(body: Any) -> str | None:
     if not isinstance(body, dict):
         return None
     for key in ("message", "error_description", "error"):
-        if isinstance(body.get(key), str):
-            return body[key]
+        value = body.get(key)
+        if isinstance(value, str):
+            return value
     return None
 
 
@@ -122,7 +123,9 @@ def field_errors(body: Any) -> tuple[FieldError, ...]:
     )
 
 
-def answer_record(resp: requests.Response, url: str, params) -> dict:
+def answer_record(
+    resp: requests.Response, url: str, params: Mapping[str, str] | None
+) -> dict[str, Any]:
     """Path, query, status, ``X-RateLimit-*`` headers and arrival time of an answer."""
     return {
         "path": urlsplit(url).path,

@@ -9,10 +9,11 @@ table. Parameter names are the Ruby gem's snake_case names; ``api`` is the exact
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
+from typing import Any
 
 from ..errors import ConfigError
 
@@ -178,7 +179,9 @@ HISTOGRAMS_EMAIL = (*HISTOGRAMS_PRODUCTIVITY, "resolutionTime")
 HISTOGRAMS_CHAT = ("waitTime", "responseTime", "messagesPerChat", "duration")
 
 
-def _spec(name, path, kind, title, params, **kw) -> ReportSpec:
+def _spec(
+    name: str, path: str, kind: Kind, title: str, params: Iterable[Param], **kw: Any
+) -> ReportSpec:
     return ReportSpec(name, "/v2/reports/" + path, kind, title, tuple(params), **kw)
 
 

@@ -1,7 +1,8 @@
 """``ApiClient``: every Help Scout report from Python, one method per report.
 
-The 32 ``get_*`` methods are generated from the catalog (no class or branch per report); each
-carries a real signature and docstring, so ``help(client.get_company)`` tells the truth. The
+The 32 ``get_*`` methods come from the catalog (no class or branch per report): written out,
+typed, in methods.py for editors and type checkers, and given here the catalog's signature and
+docstring, so ``help(client.get_company)`` tells the truth. The
 public :class:`hs_extract.ReportsClient` is this client plus ``frames()`` (tidy tables come
 from a later stage: see :mod:`hs_extract.notebook`); the run uses this one.
 """
@@ -24,10 +25,12 @@ from .. import interrupt
 from ..errors import AuthError, ConfigError, HSExtractError
 from .auth import ClientCredentials, Secret
 from .catalog import REPORTS, Kind, ReportSpec, get_report
+from .methods import ReportMethods
 from .paging import Page, PageWalk
 from .params import build_query
 from .ratelimit import RateLimiter, workers_for_budget
 from .retry import RetryConfig
+from .signatures import python_type
 from .transport import Transport, TransportStats
 
 __all__ = ["DEFAULT_BASE_URL", "LISTS", "ApiClient"]
@@ -44,7 +47,7 @@ LISTS = {
 }
 
 
-class ApiClient:
+class ApiClient(ReportMethods):
     """A client for the Help Scout Mailbox API 2.0 reports.
 
     >>> client = ApiClient(client_id="…", client_secret="…")  # doctest: +SKIP
@@ -198,9 +201,9 @@ class ApiClient:
 
     # --- companion lists (HAL) ---------------------------------------------------------------
 
-    def list_items(self, path: str, key: str, **params: Any) -> list[dict]:
+    def list_items(self, path: str, key: str, **params: Any) -> list[dict[str, Any]]:
         """All items of a HAL-paged list endpoint, following ``page`` to ``totalPages``."""
-        items: list[dict] = []
+        items: list[dict[str, Any]] = []
         page = 1
         while True:
             query = {k: str(v) for k, v in params.items() if v is not None}
@@ -215,47 +218,35 @@ class ApiClient:
                 return items
             page += 1
 
-    def list_users(self, **params: Any) -> list[dict]:
+    def list_users(self, **params: Any) -> list[dict[str, Any]]:
         """Every user of the account (``/v2/users``; ``email``, ``mailbox`` filters)."""
         return self.list_items(*LISTS["users"], **params)
 
-    def list_teams(self) -> list[dict]:
+    def list_teams(self) -> list[dict[str, Any]]:
         """Every team (``/v2/teams``); team ids work as ``user`` in the user reports."""
         return self.list_items(*LISTS["teams"])
 
-    def list_mailboxes(self) -> list[dict]:
+    def list_mailboxes(self) -> list[dict[str, Any]]:
         """Every mailbox (``/v2/mailboxes``)."""
         return self.list_items(*LISTS["mailboxes"])
 
-    def list_tags(self) -> list[dict]:
+    def list_tags(self) -> list[dict[str, Any]]:
         """Every tag (``/v2/tags``)."""
         return self.list_items(*LISTS["tags"])
 
 
-_PY_TYPES = {
-    "datetime": "datetime | date | str",
-    "int": "int",
-    "int_list": "list[int] | str",
-    "enum": "str",
-    "enum_list": "list[str] | str",
-    "bool": "bool",
-    "str_list": "list[str] | str",
-}
-
-
-def _make_method(spec: ReportSpec) -> Callable[..., Any]:
-    def method(self: ApiClient, **params: Any) -> Any:
-        return self.fetch(spec, **params)
-
-    method.__name__ = method.__qualname__ = spec.method
-    method.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+def _document(spec: ReportSpec) -> None:
+    """What ``help()`` and ``inspect.signature`` say of a report's method: its keywords (the
+    catalog's, with their Python types) and each parameter's meaning."""
+    method = getattr(ReportMethods, spec.method)
+    method.__signature__ = inspect.Signature(
         [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
         + [
             inspect.Parameter(
                 p.name,
                 inspect.Parameter.KEYWORD_ONLY,
                 default=None,
-                annotation=_PY_TYPES[p.type.value] + " | None",
+                annotation=python_type(p) + " | None",
             )
             for p in spec.params
         ],
@@ -268,9 +259,8 @@ def _make_method(spec: ReportSpec) -> Callable[..., Any]:
         lines.append(f"    {p.name} → {p.api}: {p.doc}{extra}{need}")
     lines += ["", "Returns the parsed JSON of one response, unchanged."]
     method.__doc__ = "\n".join(lines)
-    return method
 
 
 for _spec in REPORTS.values():
-    setattr(ApiClient, _spec.method, _make_method(_spec))
+    _document(_spec)
 del _spec

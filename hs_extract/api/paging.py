@@ -63,7 +63,7 @@ class Page:
         return cls(number, payload if keep else None, raw, len(results), pages, count, key)
 
 
-def page_info(spec: ReportSpec, payload: Any) -> tuple[list, int | None, int | None]:
+def page_info(spec: ReportSpec, payload: Any) -> tuple[list[Any], int | None, int | None]:
     """Results, page count and row count of one page, wherever the layout keeps them."""
     box = payload.get(spec.page_container) if spec.page_container else payload
     box = box if isinstance(box, dict) else {}

@@ -39,7 +39,7 @@ def check_view_by(view_by: str, start: dt.datetime, end: dt.datetime) -> bool:
     return False
 
 
-def apply_defaults(spec: ReportSpec, params: Mapping[str, Any], now: dt.datetime) -> dict:
+def apply_defaults(spec: ReportSpec, params: Mapping[str, Any], now: dt.datetime) -> dict[str, Any]:
     """Fill the values the API needs but the caller left out, as the Ruby gem does.
 
     Dates: ``start_date`` one week ago, ``end_date`` today (midnight UTC). The comparison range
@@ -66,7 +66,7 @@ def _problem(spec: ReportSpec, p: Param | str, value: Any, allowed: str) -> str:
     return f"{spec.name}: {name}={value!r} is invalid; {allowed}"
 
 
-def _as_list(value: Any) -> list:
+def _as_list(value: Any) -> list[Any]:
     if isinstance(value, str):
         return [v.strip() for v in value.split(",") if v.strip()]
     if isinstance(value, Iterable):
@@ -145,8 +145,8 @@ def normalize_params(spec: ReportSpec, params: Mapping[str, Any]) -> dict[str, A
         if value is None:
             continue
         if not spec.accepts(name):
-            allowed = ", ".join(spec.param_names)
-            problems.append(f"{spec.name}: unknown parameter {name}={value!r}; allowed: {allowed}")
+            names = ", ".join(spec.param_names)
+            problems.append(f"{spec.name}: unknown parameter {name}={value!r}; allowed: {names}")
             continue
         p = spec.param(name)
         converted, allowed = _convert(p, value)

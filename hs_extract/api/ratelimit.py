@@ -56,6 +56,12 @@ class _Sent:
     remaining: int | None = field(default=None)  # what its answer said was left
 
 
+def _done(record: _Sent) -> float:
+    """When an answered request was answered (every record in ``_answered`` has it)."""
+    assert record.done is not None
+    return record.done
+
+
 class RateLimiter:
     """At most ``budget`` requests in any rolling window, across threads."""
 
@@ -235,7 +241,7 @@ class RateLimiter:
             sent = now
         else:
             for record in reversed(self._answered):  # answered just now, so near the end
-                if record.done <= sent:
+                if _done(record) <= sent:
                     break
                 if record.sent == sent and record.remaining is None:
                     this = record
@@ -246,7 +252,7 @@ class RateLimiter:
             if now - self.window < record.sent <= sent:
                 ours -= record.cost
         for record in reversed(self._answered):
-            if record.done <= sent:
+            if _done(record) <= sent:
                 break
             unsure = record.remaining is None or record.remaining <= remaining
             if record is not this and now - self.window < record.sent <= sent and unsure:

@@ -76,5 +76,5 @@ def backoff_delay(attempt: int, config: RetryConfig, jitter: float) -> float:
 
     ``jitter`` is a number in [0, 1) from an injectable source, so tests are deterministic.
     """
-    ceiling = min(config.backoff_cap, config.backoff_base * 2 ** (attempt - 1))
-    return ceiling / 2 + ceiling / 2 * jitter
+    ceiling = min(config.backoff_cap, config.backoff_base * 2.0 ** (attempt - 1))
+    return float(ceiling / 2 + ceiling / 2 * jitter)

@@ -121,6 +121,16 @@ def _int_header(resp: requests.Response, name: str) -> int | None:
         return None
 
 
+@dataclass(frozen=True)
+class _Attempt:
+    """What one try of a request came to."""
+
+    resp: requests.Response | None
+    action: Action
+    body: Any
+    failure: BaseException | None
+
+
 class Transport:
     """Sends requests to Help Scout under the rate limit and the retry policy."""
 
@@ -228,48 +238,30 @@ class Transport:
             if authenticate:
                 self.ensure_token()
             token = self.auth.current() if authenticate else None
-            resp, failure = None, None
             timeout, deadline = self._bounds(what)
             with self.limiter.slot(cost) as sent:
                 self._count("requests")
                 started = time.perf_counter()
-                try:
-                    # never follow a redirect: the token request carries the client secret,
-                    # every other one the bearer token, and both belong to base_url alone
-                    resp = self.session.request(
-                        method,
-                        url,
-                        params=params,
-                        data=data,
-                        headers=self.headers,
-                        auth=self.auth if authenticate else None,
-                        timeout=timeout,
-                        allow_redirects=False,
-                        stream=True,
-                    )
-                    read_whole(resp, started + deadline)
-                    action = action_for(resp.status_code)
-                    # parsing is also the check that the body arrived whole
-                    body = orjson.loads(resp.content) if action is Action.OK else None
-                except TRANSIENT_EXCEPTIONS as exc:
-                    failure, action = exc, Action.BACKOFF
+                got = self._attempt(method, url, params, data, authenticate, timeout, deadline)
+            resp, action, failure = got.resp, got.action, got.failure
             self._log(method, url, params, resp, failure, started)
-            limited = action is Action.WAIT_RETRY_AFTER
-            wait = _retry_after(resp, retry) if limited else None
+            wait: float | None = None
             if resp is not None:
+                if action is Action.WAIT_RETRY_AFTER:
+                    wait = _retry_after(resp, retry)
                 self.limiter.observe(
                     _int_header(resp, "X-RateLimit-Limit-Minute"),
                     _int_header(resp, "X-RateLimit-Remaining-Minute"),
                     sent,
                     hold=wait,
                 )
-            if action is Action.OK:
-                if raw:  # what the archive keeps beside the body (never a token)
-                    return Answer(resp.content, body, answer_record(resp, url, params))
-                return body
-            if action is Action.REDIRECT:
-                raise self._redirect(resp, what)
-            if action is Action.WAIT_RETRY_AFTER:
+                if action is Action.OK:
+                    if raw:  # what the archive keeps beside the body (never a token)
+                        return Answer(resp.content, got.body, answer_record(resp, url, params))
+                    return got.body
+                if action is Action.REDIRECT:
+                    raise self._redirect(resp, what)
+            if wait is not None:  # a 429
                 rate_limited += 1
                 self._count("rate_limited")
                 if wait > retry.max_wait:
@@ -306,6 +298,42 @@ class Transport:
                 raise self._error(resp, what)
             self._count("retries")
 
+    def _attempt(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, str] | None,
+        data: Mapping[str, str] | None,
+        authenticate: bool,
+        timeout: float | tuple[float, float],
+        deadline: float,
+    ) -> _Attempt:
+        """One request, its whole answer read by ``deadline`` seconds and parsed when it is OK;
+        a failure the retry policy handles (timeout, reset, cut body) is in ``failure``."""
+        started = time.perf_counter()
+        resp = None
+        try:
+            # never follow a redirect: the token request carries the client secret, every
+            # other one the bearer token, and both belong to base_url alone
+            resp = self.session.request(
+                method,
+                url,
+                params=params,
+                data=data,
+                headers=self.headers,
+                auth=self.auth if authenticate else None,
+                timeout=timeout,
+                allow_redirects=False,
+                stream=True,
+            )
+            read_whole(resp, started + deadline)
+            action = action_for(resp.status_code)
+            # parsing is also the check that the body arrived whole
+            body = orjson.loads(resp.content) if action is Action.OK else None
+        except TRANSIENT_EXCEPTIONS as exc:
+            return _Attempt(resp, Action.BACKOFF, None, exc)
+        return _Attempt(resp, action, body, None)
+
     def _bounds(self, what: str) -> tuple[float | tuple[float, float], float]:
         """This attempt's timeouts: the configured ones, cut to what is left before ``until``
         (TransientError when nothing is)."""
@@ -318,12 +346,20 @@ class Transport:
         return (min(connect, left), min(read, left)), min(self.deadline, left)
 
     @staticmethod
-    def _why(failure: BaseException | None, resp, deadline: float) -> str:
+    def _why(failure: BaseException | None, resp: requests.Response | None, deadline: float) -> str:
         if isinstance(failure, requests.Timeout):
             return f"timed out: no answer within {deadline:g} s"
         return describe(failure, resp) if failure else ""
 
-    def _log(self, method, url, params, resp, failure, started) -> None:
+    def _log(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, str] | None,
+        resp: requests.Response | None,
+        failure: BaseException | None,
+        started: float,
+    ) -> None:
         if not log.isEnabledFor(logging.DEBUG):
             return
         ms = (time.perf_counter() - started) * 1000

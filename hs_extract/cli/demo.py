@@ -21,7 +21,7 @@ from .common import err, guarded, out
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..pipeline import Config
+    from ..pipeline import Config, RunResult
 
 __all__ = ["DemoResult", "demo", "demo_config", "plot_overview", "run_demo"]
 
@@ -29,7 +29,7 @@ __all__ = ["DemoResult", "demo", "demo_config", "plot_overview", "run_demo"]
 @dataclass
 class DemoResult:
     out: Path
-    run: object  # pipeline.RunResult
+    run: RunResult
     chart: Path | None  # None: units failed, nothing drawn from partial data
     tables: pd.DataFrame  # table, rows, windows
 
@@ -147,7 +147,7 @@ def plot_overview(parquet: Path, path: Path) -> Path:
     fig, axes = plt.subplots(2, 2, figsize=(14, 9), constrained_layout=True)
     fig.suptitle("Help Scout support overview (hs_extract demo, simulated account)", fontsize=15)
     ax = axes[0][0]
-    days = volume.index.tz_convert(None).to_pydatetime()
+    days = pd.DatetimeIndex(volume.index).tz_convert(None).to_pydatetime()
     bottom = None
     for channel, colour in (("email", "#3b7dd8"), ("chat", "#f0a030"), ("phone", "#5cb85c")):
         ax.bar(days, volume[channel], bottom=bottom, label=channel, color=colour, width=0.8)
@@ -155,10 +155,12 @@ def plot_overview(parquet: Path, path: Path) -> Path:
     ax.set(title="New conversations per day, by channel", ylabel="conversations")
     ax.legend(loc="upper left")
     ax = axes[0][1]
-    ax.plot(response.index.tz_convert(None), response.values, marker="o", label="response time")
-    ax.plot(
-        resolution.index.tz_convert(None), resolution.values, marker="s", label="resolution time"
-    )
+    for series, marker, label in (
+        (response, "o", "response time"),
+        (resolution, "s", "resolution time"),
+    ):
+        when = pd.DatetimeIndex(series.index).tz_convert(None)
+        ax.plot(when, series.values, marker=marker, label=label)
     ax.set(title="Average response and resolution time", ylabel="hours")
     ax.legend(loc="upper left")
     ax = axes[1][0]
@@ -236,7 +238,7 @@ def demo(out_dir, days, no_progress, debug) -> None:
     for col in ("table", "rows", "windows"):
         table.add_column(col, justify="left" if col == "table" else "right")
     for row in result.tables.itertuples():
-        table.add_row(row.table, f"{row.rows:,}", str(row.windows))
+        table.add_row(str(row.table), f"{row.rows:,}", str(row.windows))
     out.print(table)
     out.print(
         f"{run.units_loaded} units loaded; {sum(run.rows.values()):,} rows in "

@@ -120,7 +120,7 @@ class Heartbeat:
 
     def __init__(self, stats, interval: float = INTERVAL) -> None:
         self.stats, self.interval = stats, interval  # stats None: a job without requests
-        self.result = None
+        self.result: Any = None  # the job's RunResult, once its first unit is done
         self._stop = threading.Event()
         self._started = time.monotonic()
         self._first_requests = stats.requests if stats else 0

@@ -16,6 +16,7 @@ def insert_arrow(conn: Connection, qualified: str, data: pa.Table) -> None:
     prep = conn.dialect.identifier_preparer
     cols = ", ".join(prep.quote(c) for c in data.column_names)
     raw = conn.connection.driver_connection
+    assert raw is not None  # a live connection
     view = f"_hs_rows_{uuid.uuid4().hex[:12]}"
     raw.register(view, data)
     try:

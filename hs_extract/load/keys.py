@@ -17,9 +17,12 @@ def unit_id(report: str, slice_key: str, window_start: dt.datetime) -> str:
 
 
 class _Unit(Protocol):
-    report: str
-    slice_key: str
-    window: tuple[dt.datetime, dt.datetime]
+    @property
+    def report(self) -> str: ...
+    @property
+    def slice_key(self) -> str: ...
+    @property
+    def window(self) -> tuple[dt.datetime, dt.datetime]: ...
 
 
 def unit_key(u: _Unit) -> int:

@@ -33,6 +33,7 @@ def copy_csv(conn: Connection, qualified: str, data: pa.Table, csv: bytes | None
     prep = conn.dialect.identifier_preparer
     cols = ", ".join(prep.quote(c) for c in data.column_names)
     raw = conn.connection.driver_connection
+    assert raw is not None  # a live connection
     with raw.cursor() as cur:
         cur.execute("SET LOCAL TIME ZONE 'UTC'")  # the naive timestamps of to_csv are UTC
         with cur.copy(f"COPY {qualified} ({cols}) FROM STDIN (FORMAT csv)") as copy:

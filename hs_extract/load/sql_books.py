@@ -39,21 +39,27 @@ class Books:
     schema: str | None
     is_sqlite: bool
     is_file: bool
-    where: str
+
+    @property
+    def where(self) -> str:
+        """The destination as messages name it (SqlDestination's)."""
+        raise NotImplementedError
 
     @property
     def missing(self) -> bool:
         """A database file (SQLite, DuckDB) not made yet: reads (check, plan) answer "nothing"
         and leave it so."""
         db = self.engine.url.database
-        return self.is_file and bool(db) and db != ":memory:" and not Path(db).expanduser().exists()
+        if not self.is_file or not db or db == ":memory:":
+            return False
+        return not Path(db).expanduser().exists()
 
     def probe(self) -> str:
         """Whether the database takes hs_extract's tables: a table is created, written and
         dropped in a transaction that is rolled back, so nothing is left behind. A SQLite file
         not made yet is probed at its folder. What was found; LoadError if unusable."""
         if self.missing:
-            path = Path(self.engine.url.database).expanduser()
+            path = Path(self.engine.url.database or "").expanduser()
             return probe_folder(path, "sql", "destinations.sql.url", create=False)
         probe = sa.Table(
             f"_hs_extract_probe_{uuid.uuid4().hex[:8]}",

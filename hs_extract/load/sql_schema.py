@@ -239,7 +239,7 @@ def _columns(conn: Connection, name: str, schema: str | None) -> dict[str, str]:
             {"t": name, "s": schema or "main"},
         )
         return {n: t for n, t in rows}
-    return {c["name"]: c["type"] for c in sa.inspect(conn).get_columns(name, schema)}
+    return {c["name"]: c["type"] for c in sa.inspect(conn).get_columns(name, schema)}  # type: ignore[misc]  # a type, or DuckDB's name of one
 
 
 def _family_of(found) -> str:

@@ -42,7 +42,7 @@ _SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 def is_bucket(path: str | Path) -> bool:
     """Whether ``path`` names an object store (``s3://…``) rather than a local folder."""
     m = _SCHEME_RE.match(str(path))
-    return bool(m) and m.group(1).lower() in BUCKET_SCHEMES
+    return m is not None and m.group(1).lower() in BUCKET_SCHEMES
 
 
 def check_bucket_url(url: str, key: str) -> str:
@@ -54,6 +54,7 @@ def check_bucket_url(url: str, key: str) -> str:
             f"{key}: {url!r} is invalid; allowed: a local folder, or "
             + ", ".join(f"{s}://bucket/prefix" for s in ("s3", "gs", "abfs"))
         )
+    assert m is not None  # a known scheme matched
     rest, _, query = url[m.end() :].partition("?")
     netloc = rest.split("/", 1)[0]
     userinfo = netloc.rpartition("@")[0]  # abfs://container@account… names a container there

@@ -127,7 +127,7 @@ def _differences(report: str, payload: Any) -> list[Finding]:
     return out
 
 
-def _sample(items: Any) -> list:
+def _sample(items: Any) -> list[Any]:
     return items[:SAMPLE] if isinstance(items, list) else []
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +20,7 @@ from ..dates import to_utc
 from ..errors import NormalizeError
 from .engine import Sink, TableBuilder, compile_plan
 from .fast import read_pages, tables_from_pages
-from .fields import BUSY_TIMES, RESULTS
+from .fields import BUSY_TIMES, RESULTS, Spec
 from .names import filters_text
 from .schema import main_table, tables_of
 from .summaries import SUMMARIES
@@ -63,15 +63,15 @@ class RequestMeta:
         }
 
 
-def _at(path: str):
+def _at(path: str) -> Callable[[int], str]:
     return lambda i: path
 
 
-def _indexed(fmt: str):
+def _indexed(fmt: str) -> Callable[[int], str]:
     return lambda i: fmt.format(i)
 
 
-def _obj(value: Any, report: str, path: str) -> dict | None:
+def _obj(value: Any, report: str, path: str) -> dict[str, Any] | None:
     if value is None or isinstance(value, dict):
         return value
     raise NormalizeError(
@@ -81,8 +81,9 @@ def _obj(value: Any, report: str, path: str) -> dict | None:
     )
 
 
-def _required(value: Any, report: str, path: str, what: str) -> None:
-    """NormalizeError when a declared object the report always has is null or missing."""
+def _required(value: dict[str, Any] | None, report: str, path: str, what: str) -> dict[str, Any]:
+    """``value``; NormalizeError when a declared object the report always has is null or
+    missing."""
     if value is None:
         raise NormalizeError(
             f"{report}: {path}: null or missing; {report}'s answer always has {what}: its "
@@ -90,9 +91,10 @@ def _required(value: Any, report: str, path: str, what: str) -> None:
             report=report,
             json_path=path,
         )
+    return value
 
 
-def _list(value: Any, report: str, path: str) -> list:
+def _list(value: Any, report: str, path: str) -> list[Any]:
     if value is None:
         return []
     if isinstance(value, list):
@@ -104,7 +106,9 @@ def _list(value: Any, report: str, path: str) -> list:
     )
 
 
-def _leftovers(b: TableBuilder, row: int | None, payload: dict, known, where: str):
+def _leftovers(
+    b: TableBuilder, row: int | None, payload: dict[str, Any], known: Iterable[str], where: str
+) -> None:
     """Keys outside any row: into ``row``'s ``_extra``. A window without any row has nowhere
     to keep them (a row needs a key): they are still reported as new keys."""
     extra = {k: v for k, v in payload.items() if k not in known}
@@ -142,13 +146,13 @@ def _summary(
             main.origins.append((row, _at(where)))
             main.fill(sections, [window], row, where)
             main.origins.pop()
-    for section, (item, table) in f.per_period.items():
+    for section, (item, child_table) in f.per_period.items():
         _per_period(
-            spec, b[f"{main.base}__{table}"], payload.get(section), item, f"{where}.{section}"
+            spec, b[f"{main.base}__{child_table}"], payload.get(section), item, f"{where}.{section}"
         )
 
 
-def _per_period(spec: ReportSpec, child: TableBuilder, items: Any, item, where: str) -> None:
+def _per_period(spec: ReportSpec, child: TableBuilder, items: Any, item: Spec, where: str) -> None:
     """Lists whose items carry their own current/previous (phone users)."""
     plan = compile_plan(item)
     for i, it in enumerate(_list(items, spec.name, where)):
@@ -212,13 +216,12 @@ def _paginated(spec: ReportSpec, b: dict[str, TableBuilder], pages: Sequence[Any
     plan = compile_plan(RESULTS[spec.name])
     container = spec.page_container
     position = 0
-    for n, page in enumerate(pages):
+    for n, answer in enumerate(pages):
         where = f"$[{n}]"
-        page = _obj(page, spec.name, where)
-        _required(page, spec.name, where, "a page")
+        page = _required(_obj(answer, spec.name, where), spec.name, where, "a page")
         box_where = f"{where}.{container}" if container else where
-        box = _obj(page.get(container), spec.name, box_where) if container else page
-        _required(box, spec.name, box_where, "the page's results")
+        inner = _obj(page.get(container), spec.name, box_where) if container else page
+        box = _required(inner, spec.name, box_where, "the page's results")
         results = [
             r
             for r in _list(box.get(spec.results_key), spec.name, f"{box_where}.{spec.results_key}")

@@ -42,15 +42,15 @@ class Dimension:
     item: Spec
     grain: str
     #: columns computed from each item: name → (field, function of the item)
-    derived: Mapping[str, tuple[F, Callable[[dict], Any]]] = field(default_factory=dict)
+    derived: Mapping[str, tuple[F, Callable[[dict[str, Any]], Any]]] = field(default_factory=dict)
 
 
-def _full_name(item: dict) -> str | None:
+def _full_name(item: dict[str, Any]) -> str | None:
     parts = [p for p in (item.get("firstName"), item.get("lastName")) if isinstance(p, str) and p]
     return " ".join(parts) or None
 
 
-def _team(item: dict) -> str:
+def _team(item: dict[str, Any]) -> str:
     return "team"
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,7 +106,10 @@ def _same_place(a: str, b: str) -> bool:
     return _INDEX.sub("[]", a) == _INDEX.sub("[]", b)
 
 
-def _path(origins, row: int) -> str:
+Origins = Sequence[tuple[int, Callable[[int], str]]]
+
+
+def _path(origins: Origins, row: int) -> str:
     for start, origin in reversed(origins):
         if row >= start:
             return origin(row - start)
@@ -120,8 +123,8 @@ class TableBuilder:
         self.spec, self.tables, self.sink = spec, tables, sink
         self.report = spec.report
         self.base = main_table(spec.report)  # child tables are <base>__<section>
-        self.cols: dict[str, list] = {c.name: [] for c in spec.columns}
-        self.extra: list[dict | None] = []
+        self.cols: dict[str, list[Any]] = {c.name: [] for c in spec.columns}
+        self.extra: list[dict[str, Any] | None] = []
         self.n = 0
         self.origins: list[tuple[int, Callable[[int], str]]] = []
 
@@ -137,7 +140,7 @@ class TableBuilder:
         self.n += k
         return start
 
-    def set(self, name: str, start: int, values: list) -> None:
+    def set(self, name: str, start: int, values: list[Any]) -> None:
         self.cols[name][start : start + len(values)] = values
 
     def path(self, row: int) -> str:
@@ -150,16 +153,17 @@ class TableBuilder:
         return functools.partial(_path, tuple(self.origins))
 
     def add_extra(self, row: int, key: str, value: Any) -> None:
-        if self.extra[row] is None:
-            self.extra[row] = {}
-        self.extra[row][key] = value
+        extra = self.extra[row]
+        if extra is None:
+            extra = self.extra[row] = {}
+        extra[key] = value
 
     # --- filling ---------------------------------------------------------------------------
 
     def fill(
         self,
         plan: Plan,
-        items: list,
+        items: list[Any],
         start: int,
         where: str,
         prefix: str = "",
@@ -185,33 +189,39 @@ class TableBuilder:
                 for key in it.keys() - known:
                     self.add_extra(start + i, prefix + key, it[key])
                     self.sink.note(self.report, f"{where}.{key}")
-        for key, sub in plan.nested:
+        for key, nested in plan.nested:
             subs = [None if it is None else it.get(key) for it in items]
             if required:
                 there = [it is not None for it in items]
-                need = [s if ok else {} for s, ok in zip(subs, there, strict=True)]
+                need: list[Any] = [s if ok else {} for s, ok in zip(subs, there, strict=True)]
                 self.check_items(need, dict, start, prefix + key, "an object", required=True)
             self.check_items(subs, dict, start, prefix + key, "an object")
             self.fill(
-                sub, subs, start, f"{where}.{key}", f"{prefix}{key}.", section or key, required
+                nested, subs, start, f"{where}.{key}", f"{prefix}{key}.", section or key, required
             )
         for key, kind, item_plan in plan.many:
             self._many(items, key, kind, item_plan, start, where, prefix, section)
-        for key, kind, item_plan in plan.one:
+        for key, one, one_plan in plan.one:
             subs = [None if it is None else it.get(key) for it in items]
             self.check_items(subs, dict, start, prefix + key, "an object")
-            child = self.tables[f"{self.base}__{kind.table}"]
+            child = self.tables[f"{self.base}__{one.table}"]
             for i, sub in enumerate(subs):
                 if sub is not None:
                     row = child.new_rows(1, self._child_origin(start + i, prefix + key))
-                    child.fill(item_plan, [sub], row, f"{where}.{key}")
+                    child.fill(one_plan, [sub], row, f"{where}.{key}")
 
     def _child_origin(self, parent_row: int, suffix: str) -> Callable[[int], str]:
         path = self.frozen_path()
         return lambda i: f"{path(parent_row)}.{suffix}"
 
     def check_items(
-        self, values: list, expected: type, start: int, key: str, what: str, required=False
+        self,
+        values: list[Any],
+        expected: type,
+        start: int,
+        key: str,
+        what: str,
+        required: bool = False,
     ) -> None:
         """NormalizeError naming the JSON path of a value that is not ``expected`` (nor None,
         unless ``required``)."""
@@ -232,7 +242,17 @@ class TableBuilder:
                     json_path=path,
                 )
 
-    def _many(self, items, key, kind: Many, item_plan, start, where, prefix, section) -> None:
+    def _many(
+        self,
+        items: list[Any],
+        key: str,
+        kind: Many,
+        item_plan: Plan | None,
+        start: int,
+        where: str,
+        prefix: str,
+        section: str | None,
+    ) -> None:
         lists = [None if it is None else it.get(key) for it in items]
         self.check_items(lists, list, start, prefix + key, "a list")
         child = self.tables[f"{self.base}__{kind.table}"]
@@ -337,7 +357,9 @@ class TableBuilder:
         key = ".".join(source) or name
         return f"{self.path(row)}.{key}" if source else self.path(row)
 
-    def _converted(self, values: list, source: tuple[str, ...], name: str, typ) -> None:
+    def _converted(
+        self, values: list[Any], source: tuple[str, ...], name: str, typ: pa.DataType
+    ) -> None:
         """Say where a value of another JSON type was converted (the first one)."""
         ok = JSON_TYPES.get(typ, ())
         column = next((c for c in self.spec.columns if c.name == name), None)

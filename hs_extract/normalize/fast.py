@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping, Sequence
 from functools import cache
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -101,7 +102,7 @@ def _field(struct: pa.StructArray, path: tuple[str, ...]) -> pa.Array:
     return arr
 
 
-def _constants(spec: TableSpec, n: int, constants: Mapping) -> dict[str, pa.Array]:
+def _constants(spec: TableSpec, n: int, constants: Mapping[str, Any]) -> dict[str, pa.Array]:
     return {
         f.name: pa.repeat(pa.scalar(constants.get(f.name), f.type), n)
         for f in spec.schema
@@ -109,7 +110,9 @@ def _constants(spec: TableSpec, n: int, constants: Mapping) -> dict[str, pa.Arra
     }
 
 
-def _table(spec: TableSpec, columns: dict[str, pa.Array], n: int, constants: Mapping) -> pa.Table:
+def _table(
+    spec: TableSpec, columns: dict[str, pa.Array], n: int, constants: Mapping[str, Any]
+) -> pa.Table:
     arrays = {**_constants(spec, n, constants), **columns}
     table = pa.Table.from_arrays([arrays[f.name] for f in spec.schema], schema=spec.schema)
     return without_nul(table)
@@ -119,7 +122,7 @@ def _children(
     report: str,
     item_spec: Spec,
     items: pa.StructArray,
-    constants: Mapping,
+    constants: Mapping[str, Any],
     out: dict[str, pa.Table],
 ) -> None:
     """Child tables of every list in ``items`` (recursively)."""
@@ -155,7 +158,9 @@ def _children(
             _children(report, kind.item, values, constants, out)
 
 
-def tables_from_pages(report: str, pages: pa.Table, constants: Mapping) -> dict[str, pa.Table]:
+def tables_from_pages(
+    report: str, pages: pa.Table, constants: Mapping[str, Any]
+) -> dict[str, pa.Table]:
     """Every table of a paginated report from its pages parsed by :func:`read_pages`."""
     main_spec = tables_of(report)[0]
     results = _results(report, pages)

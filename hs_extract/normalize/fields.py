@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import Union
+from typing import Any, Union
 
 import pyarrow as pa
 
@@ -93,7 +93,7 @@ class Many:
     """A JSON list. It becomes the child table ``<parent>__<table>``, each row carrying the
     parent's key (``parent_key``, when the parent has one) and its position ``idx``."""
 
-    item: Union[Mapping, F]  # noqa: UP007 - forward reference to the Spec alias
+    item: Union[Mapping[str, Any], F]  # noqa: UP007 - forward reference to the Spec alias
     table: str
     parent_key: str | None = None
     #: column name for lists of scalars (``customerIds`` → ``customer_id``)
@@ -106,7 +106,7 @@ class Many:
 class One:
     """A JSON object kept as a one-row child table ``<parent>__<table>``."""
 
-    item: Mapping
+    item: Mapping[str, Any]
     table: str
 
 
@@ -114,7 +114,7 @@ Spec = Mapping[str, Union[F, "Spec", Many, One]]
 
 # --- paginated results (reference §5.3) --------------------------------------------------------
 
-TAG = {"id": ident("the tag"), "name": text("tag name"), "color": text("tag colour (hex)")}
+TAG: Spec = {"id": ident("the tag"), "name": text("tag name"), "color": text("tag colour (hex)")}
 DRILL_RESULT: Spec = {
     "id": ident("the conversation"),
     "number": F(T.INT, "conversation number shown in Help Scout", "number"),
@@ -203,7 +203,7 @@ RESULT_SETS = {
     "with the user's own times",
 }
 
-BUSY_TIMES = {
+BUSY_TIMES: Spec = {
     "day": F(T.INT, "day of the week, 1 = Monday … 7 = Sunday (company time zone)", "weekday"),
     "hour": F(T.INT, "hour of the day, 0-23 (company time zone)", "hour"),
     "count": count("conversations created in that hour of that day, over the window"),

@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 import pyarrow as pa
 
@@ -179,7 +180,7 @@ def children(spec: Spec, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, 
 
 
 def _child_specs(
-    base: str, report: str, parent: str, spec: Spec, period: bool = False, **kw
+    base: str, report: str, parent: str, spec: Spec, period: bool = False, **kw: Any
 ) -> list[TableSpec]:
     """The child tables below ``spec``; with ``period``, lists inside a period's metrics,
     whose rows carry their parent row's period."""

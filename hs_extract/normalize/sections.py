@@ -20,7 +20,7 @@ __all__ = [
 ]
 
 
-FILTER_TAGS = {
+FILTER_TAGS: Spec = {
     "filterTags": Many(
         {"id": ident("a tag one can filter on (1: untagged)"), "name": text("tag name")},
         "filter_tags",
@@ -42,7 +42,7 @@ def _top(table: str, what: str, mailbox: bool = False) -> Spec:
     return {"count": count(f"{what}s in the window"), "top": Many(item, table)}
 
 
-RANGE_ITEM = {
+RANGE_ITEM: Spec = {
     "id": F(T.INT, "bucket id within its histogram (see the bucket table above)", "bucket"),
     "count": count("conversations in the bucket"),
     "previousCount": count("conversations in the bucket, previous window"),
@@ -50,7 +50,7 @@ RANGE_ITEM = {
     "previousPercent": percent("share of the histogram's conversations, previous window"),
 }
 #: the repliesToResolve histogram's buckets also carry their resolution time
-RESOLVE_ITEM = {
+RESOLVE_ITEM: Spec = {
     **RANGE_ITEM,
     "resolutionTime": seconds("average time to resolution (repliesToResolve buckets only)"),
 }
@@ -70,7 +70,7 @@ def histograms(*names: str) -> dict[str, Spec]:
     }
 
 
-COMPANY_USER = {
+COMPANY_USER: Spec = {
     "user": F(T.ID, "id of the user (sent as text; join users.id)", "id", "id", as_text=True),
     "name": text("user's name"),
     "customersHelped": count("customers the user replied to"),
@@ -83,7 +83,7 @@ COMPANY_USER = {
     "handleTime": seconds("average handle time of the user's replies"),
     "previousHandleTime": seconds("the same, previous window"),
 }
-CUSTOM_FIELD = {
+CUSTOM_FIELD: Spec = {
     "id": ident("the custom field"),
     "name": text("custom field name"),
     # the v2 examples send mailboxId, the v1 field guide names it mailbox
@@ -111,12 +111,12 @@ CUSTOM_FIELD = {
         "unansweredPercent": percent("share unanswered"),
     },
 }
-BUSIEST_DAY = {
+BUSIEST_DAY: Spec = {
     "day": F(T.INT, "busiest day of the week, 1 = Monday … 7 = Sunday", "weekday"),
     "hour": F(T.INT, "busiest hour of that day, 0-23 (company time zone)", "hour"),
     "count": count("conversations in that hour"),
 }
-CONVERSATIONS_SECTIONS = {
+CONVERSATIONS_SECTIONS: Spec = {
     **FILTER_TAGS,
     "companyId": ident("the Help Scout account (company) the report is of"),
     "busiestDay": One(BUSIEST_DAY, "busiest_day"),
@@ -132,7 +132,7 @@ CONVERSATIONS_SECTIONS = {
     },
 }
 DOC_ID = F(T.TEXT_ID, "Docs id (hex text)", "id")
-DOCS_SECTIONS = {
+DOCS_SECTIONS: Spec = {
     "popularSearches": Many(
         {
             "id": F(T.TEXT_ID, "the search term", ""),
@@ -166,7 +166,7 @@ DOCS_SECTIONS = {
         "top_categories",
     ),
 }
-USER_BLOCK = {
+USER_BLOCK: Spec = {
     "user": One(
         {
             "id": ident("the user or team"),
@@ -179,7 +179,7 @@ USER_BLOCK = {
         "profile",
     )
 }
-PHONE_USER = {
+PHONE_USER: Spec = {
     "id": ident("the user (join users.id)"),
     "name": text("user's name"),
     "phoneConversations": count("phone conversations"),

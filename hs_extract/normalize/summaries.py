@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from .fields import (
     F,
@@ -39,12 +40,12 @@ __all__ = ["SUMMARIES", "SummaryFields", "deltas_of"]
 
 # --- summaries (reference §5.4): period metrics ---------------------------------------------
 
-DATES = {
+DATES: Spec = {
     "startDate": stamp("start of the period's range as Help Scout computed it"),
     "endDate": stamp("end of the period's range as Help Scout computed it"),
 }
 DAYS = count("days in the period's range")
-COMPANY = {
+COMPANY: Spec = {
     **DATES,
     "customersHelped": count("customers who received a reply"),
     "closed": count("conversations closed"),
@@ -55,7 +56,7 @@ COMPANY = {
     "repliesPerDay": rate("replies per day"),
     "resolvedPerDay": rate("conversations resolved per day"),
 }
-CONVERSATIONS = {
+CONVERSATIONS: Spec = {
     **DATES,
     "totalConversations": count("conversations active in the period"),
     "conversationsCreated": count("conversations created by users (outbound)"),
@@ -63,7 +64,7 @@ CONVERSATIONS = {
     "customers": count("customers with a conversation"),
     "conversationsPerDay": rate("active conversations per day"),
 }
-DOCS = {
+DOCS: Spec = {
     "visitors": count("unique visitors (browsers) of the Docs sites"),
     "browseAction": percent("share of article views reached by browsing"),
     "searchAction": percent("share of article views reached by searching"),
@@ -72,7 +73,7 @@ DOCS = {
     "failedResult": percent("share of visits that left without viewing an article"),
     "docsViewedPerVisit": rate("articles viewed per visit (30 min idle ends one)", "per visit"),
 }
-HAPPINESS = {
+HAPPINESS: Spec = {
     "great": percent("share of ratings that are great"),
     "okay": percent("share of ratings that are okay"),
     "notGood": percent("share of ratings that are not good"),
@@ -87,7 +88,7 @@ HAPPINESS = {
 }
 REPLIES_TO_RESOLVE = rate("replies needed to resolve a conversation (average)", "replies")
 RESOLVED_FIRST = percent("share of resolved conversations resolved on the first reply")
-PRODUCTIVITY = {
+PRODUCTIVITY: Spec = {
     **DATES,
     "totalConversations": count("conversations active in the period"),
     "resolutionTime": seconds("average time to resolution"),
@@ -101,7 +102,7 @@ PRODUCTIVITY = {
     "repliesSent": count("replies sent"),
     "handleTime": seconds("average handle time of a reply"),
 }
-USER = {
+USER: Spec = {
     **DATES,
     "totalDays": DAYS,
     "resolved": count("conversations the user or team resolved"),
@@ -132,7 +133,7 @@ USER = {
         "ratings",
     ),
 }
-CHAT = {
+CHAT: Spec = {
     **DATES,
     "volume": {
         "chatConversations": count("chat conversations"),
@@ -149,7 +150,7 @@ CHAT = {
         "duration": seconds("average chat duration"),
     },
 }
-EMAIL = {
+EMAIL: Spec = {
     **DATES,
     "volume": {
         "emailConversations": count("email conversations"),
@@ -171,13 +172,13 @@ EMAIL = {
         "firstResponseTime": seconds("average time to the first response"),
     },
 }
-PHONE = {
+PHONE: Spec = {
     **DATES,
     "phoneConversations": count("phone conversations"),
     "phoneCallsCreated": count("phone calls logged by users"),
     "customers": count("customers with a phone conversation"),
 }
-USER_CHAT = {
+USER_CHAT: Spec = {
     **DATES,
     "totalDays": DAYS,
     "newConversations": count("new chat conversations"),
@@ -191,7 +192,7 @@ USER_CHAT = {
 def deltas_of(metrics: Spec, extra: Spec | None = None, skip: frozenset[str] = frozenset()) -> Spec:
     """The ``deltas`` object of a report: its metrics (timestamps and ``skip`` left out) as
     percent changes against the previous window, plus keys only ``deltas`` has."""
-    out: dict = {}
+    out: dict[str, Any] = {}
     for key, kind in metrics.items():
         if key in skip:
             continue

@@ -6,6 +6,7 @@ shows it as a difference. Pure.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pyarrow as pa
 
@@ -27,12 +28,12 @@ JSON_TYPES = {
 }
 
 
-def to_arrow(values: list, typ: pa.DataType) -> pa.Array:
+def to_arrow(values: list[Any], typ: pa.DataType) -> pa.Array:
     """Convert Python values to ``typ`` without losing anything (else raise)."""
     return convert(values, typ)[0]
 
 
-def convert(values: list, typ: pa.DataType) -> tuple[pa.Array, bool]:
+def convert(values: list[Any], typ: pa.DataType) -> tuple[pa.Array, bool]:
     """``values`` as ``typ`` without losing anything (else raise), and whether a value of
     another JSON type had to be converted ("36" for a count, 1 for true)."""
     if typ == pa.int64():

@@ -145,7 +145,8 @@ class ReportsClient(ApiClient):
 
             return window_frames(self, spec, window, timezone, params, progress)
         effective = normalize_params(spec, apply_defaults(spec, params, self._now()))
-        self._stamps = stamps = []
+        stamps: list[str] = []
+        self._stamps = stamps
         try:
             pages = list(self.iter_pages(spec, progress=progress, **params))
         finally:

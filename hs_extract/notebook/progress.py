@@ -12,7 +12,14 @@ import importlib.util
 import sys
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
 
 __all__ = ["PageBar", "interactive"]
 
@@ -32,7 +39,7 @@ class PageBar:
         self.enabled = interactive(self.console) if enabled is None else enabled
         self.label = label
         self._progress: Progress | None = None
-        self._task = None
+        self._task: TaskID | None = None
         self.done = 0
         # rich's live display in Jupyter is an ipywidgets widget: without them, text lines
         jupyter = self.console.is_jupyter and not self.console.is_terminal
@@ -60,7 +67,8 @@ class PageBar:
             )
             self._progress.start()
             self._task = self._progress.add_task(self.label, total=total)
-        self._progress.update(self._task, total=max(total, completed), completed=completed)
+        if self._task is not None:
+            self._progress.update(self._task, total=max(total, completed), completed=completed)
 
     def close(self) -> None:
         if self._progress is not None:

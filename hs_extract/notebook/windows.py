@@ -56,7 +56,10 @@ def _day(value: Any, name: str) -> dt.date:
     if isinstance(value, dt.date):
         return value
     try:
-        return pendulum.parse(str(value)).date()
+        parsed = pendulum.parse(str(value))
+        if isinstance(parsed, dt.datetime | dt.date):  # a time or a duration is no day
+            return parsed.date() if isinstance(parsed, dt.datetime) else parsed
+        raise ValueError(value)
     except (ValueError, pendulum.parsing.exceptions.ParserError):
         raise ConfigError(
             f"{name}: {value!r} is invalid; allowed: a date like 2025-01-31"

@@ -22,7 +22,7 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import wait
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .. import interrupt
 from ..api.catalog import REPORTS
@@ -30,7 +30,7 @@ from ..api.retry import RetryConfig
 from ..errors import AccessDeniedError, BadRequestError, HSExtractError
 from ..normalize.audit import Finding, audit
 from .lists import check_slice_ids, fetch_lists, slice_ids
-from .planner import build_plan, unit_label
+from .planner import Request, build_plan, unit_label
 from .reconcile import reconcile
 from .windows import default_end, iter_windows
 
@@ -67,8 +67,8 @@ class Line:
     def ok(self) -> bool:
         return self.status in FINE
 
-    def as_dict(self) -> dict:
-        out = {"check": self.check, "status": self.status, "detail": self.detail}
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"check": self.check, "status": self.status, "detail": self.detail}
         if self.findings:
             out["findings"] = [dataclasses.asdict(f) for f in self.findings]
         return out
@@ -105,7 +105,7 @@ def check(job: Job, scope: Scope, reconciled: bool, deadline: float = DEADLINE) 
     except HSExtractError as exc:
         lines.append(Line("token", "failed", _late(exc, until, deadline)))
     listings = None
-    if lines[-1].ok:
+    if client is not None and lines[-1].ok:
         try:
             listings = fetch_lists(client, LISTS)
             counts = ", ".join(f"{len(v)} {k}" for k, v in listings.items())
@@ -114,7 +114,7 @@ def check(job: Job, scope: Scope, reconciled: bool, deadline: float = DEADLINE) 
             check_slice_ids(config, listings)
         except HSExtractError as exc:
             lines.append(Line("lists", "failed", _late(exc, until, deadline)))
-    if listings is None:
+    if client is None or listings is None:
         lines += [Line(f"report {n}", "skipped", "no token or lists: not asked") for n in names]
     else:
         lines += _reports(job, client, names, listings, until, deadline)
@@ -162,7 +162,7 @@ def _reports(job: Job, client, names, listings, until: float, deadline: float) -
     day = iter_windows(today.subtract(days=1).date(), today.date(), "day", tz)
     daily = dataclasses.replace(config, windows=dataclasses.replace(config.windows, size="day"))
     plan = build_plan(daily, day, slice_ids(listings), {}, reports=list(names), full_refresh=True)
-    first = {}
+    first: dict[str, Request] = {}
     for req in plan.requests:
         first.setdefault(req.report, req)
     pool = interrupt.Pool(min(len(first) or 1, client.workers), thread_name_prefix="hs-check")

@@ -145,7 +145,8 @@ class Loader:
                 self._cond.wait()
             if not self._queue:
                 return None
-            ready, rows = [], 0
+            ready: list[UnitData] = []
+            rows = 0
             while self._queue and len(ready) < BATCH_UNITS:
                 n = _rows(self._queue[0])
                 if ready and rows + n > BATCH_ROWS:

@@ -77,7 +77,8 @@ def parse_destinations(raw: Mapping, problems: Problems) -> DestinationsConfig:
                         f"destinations.sql.{k}", s[k], "unknown key; allowed: url, schema, timeout"
                     )
     archive = _folder(d, "archive", "a directory path (every answer kept, for rebuild)", problems)
-    return DestinationsConfig(path, url, schema, float(timeout), archive)
+    archive_path = Path(archive) if archive is not None else None  # (no bucket: a local folder)
+    return DestinationsConfig(path, url, schema, float(timeout), archive_path)
 
 
 def _folder(

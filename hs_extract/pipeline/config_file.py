@@ -87,8 +87,9 @@ def _date(v, path, problems, required: bool, relative: bool = False) -> dt.date 
         if required:
             problems.add(path, MISSING, "required: a date such as 2025-01-01")
         return None
-    if relative and isinstance(v, str) and RELATIVE_RE.match(v.strip()):
-        return -int(RELATIVE_RE.match(v.strip()).group(1))
+    m = RELATIVE_RE.match(v.strip()) if relative and isinstance(v, str) else None
+    if m:
+        return -int(m.group(1))
     if isinstance(v, dt.datetime):
         return v.date()
     if isinstance(v, dt.date):
@@ -174,7 +175,7 @@ def _windows(raw, problems) -> WindowsConfig:
     w = section(raw, "windows", keys, problems)
     start = _date(w.get("start"), "windows.start", problems, required=True, relative=True)
     end = _date(w.get("end"), "windows.end", problems, required=False)
-    if isinstance(start, dt.date) and end and end <= start:
+    if isinstance(start, dt.date) and isinstance(end, dt.date) and end <= start:
         problems.add("windows.end", w.get("end"), f"must be after windows.start ({start})")
     size = w.get("size", "day")
     if size not in SIZES:
@@ -191,7 +192,8 @@ def _windows(raw, problems) -> WindowsConfig:
     if not isinstance(compare, bool):
         problems.add("windows.compare_previous", compare, "allowed: true or false")
         compare = False
-    return WindowsConfig(start or dt.date(2000, 1, 1), end, size, lookback, str(tz), compare)
+    end_day = end if isinstance(end, dt.date) else None
+    return WindowsConfig(start or dt.date(2000, 1, 1), end_day, size, lookback, str(tz), compare)
 
 
 def _filters(raw, problems) -> FiltersConfig:
@@ -310,6 +312,7 @@ def parse_config(raw: Any, path: Path | None = None, needs: tuple[str, ...] = AP
         raise ConfigError(
             f"{len(problems.items)} problems{where}, one a line:\n  " + "\n  ".join(problems.items)
         )
+    assert source is not None  # a source with problems raised above
     return Config(
         source,
         windows,

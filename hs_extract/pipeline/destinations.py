@@ -15,7 +15,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError
 from ..load.archive import Archive
@@ -25,7 +25,7 @@ from ..load.storage import atomic_write_bytes, is_bucket
 from ..normalize.names import main_table
 from .config import Config
 from .fingerprint import changes, fingerprint
-from .lock import FileLock, PostgresLock, RunLock
+from .lock import DestinationLock, FileLock, PostgresLock, RunLock
 from .state import JsonState
 
 if TYPE_CHECKING:  # Arrow and the Parquet writer load with the first Parquet write
@@ -48,12 +48,14 @@ class Destinations:
 
     def __init__(self, config: Config, account: str) -> None:
         self.config = config
-        self.sql = None
+        self.sql: SqlDestination | None = None
         if config.sql_url:
             url = config.sql_url.reveal()
             self.sql = SqlDestination(url, config.sql_schema, timeout=config.sql_timeout)
         self._parquet: ParquetDestination | None = None
-        self.state = self.sql or JsonState(config.parquet_path)
+        self.state: SqlDestination | JsonState = self.sql or JsonState(
+            Path(config.parquet_path or ".")
+        )
         self.archive = Archive(config.archive_path, account) if config.archive_path else None
         self._lock: RunLock | None = None
 
@@ -85,7 +87,7 @@ class Destinations:
     # --- one run at a time ----------------------------------------------------------------------
 
     def run_lock(self) -> RunLock:
-        locks = []
+        locks: list[DestinationLock] = []
         if self.archive:  # each account's folder: two accounts may share an archive path
             root = self.archive.root
             locks.append(FileLock(root / ".hs_extract.lock", f"archive {root}"))
@@ -131,7 +133,7 @@ class Destinations:
             if self.parquet:
                 self.parquet.prepare(specs, rebuild)
                 if not self.sql:
-                    self.state = JsonState(self.config.parquet_path)  # as the folder is now
+                    self.state = JsonState(Path(self.parquet.url))  # as the folder is now
             if self.sql:
                 self.sql.prepare(specs, rebuild)
 
@@ -141,14 +143,15 @@ class Destinations:
 
     def warn_legacy_archive(self) -> None:
         """Say once that the archive also holds 0.1's layout, which nothing reads."""
-        old = self.archive.legacy() if self.archive else []
-        if old:
+        archive = self.archive
+        old = archive.legacy() if archive else []
+        if archive and old:
             log.warning(
                 "archive %s also holds answers in hs_extract 0.1's layout (%s), which names no "
                 "account: rebuild uses them only once moved into %s",
-                self.archive.path,
+                archive.path,
                 ", ".join(p.name for p in old[:4]),
-                self.archive.root,
+                archive.root,
             )
 
     # --- what each destination holds --------------------------------------------------------------
@@ -186,7 +189,7 @@ class Destinations:
         if self.sql:
             self.sql.forget(units)
         else:
-            self.state.forget_units(units)
+            self._json_state().forget_units(units)
 
     def frame(self, table: str, columns: Sequence[str]):
         """Columns of a loaded table (from SQL when configured, else Parquet), or None."""
@@ -201,7 +204,9 @@ class Destinations:
 
     # --- config fingerprints ------------------------------------------------------------------
 
-    def _changed(self, reports: Sequence[str]) -> list[tuple[object, dict, dict[str, list]]]:
+    def _changed(
+        self, reports: Sequence[str]
+    ) -> list[tuple[SqlDestination | ParquetDestination, dict[str, Any], dict[str, list[str]]]]:
         """Per destination: its stored fingerprints and the reports whose settings changed
         while it holds their windows (report → what changed)."""
         configured = {rc.name: rc for rc in self.config.reports}
@@ -250,21 +255,21 @@ class Destinations:
 
     def _holds(self, dest, report: str) -> bool:
         """Whether ``dest`` holds any loaded window of ``report``."""
-        if dest is self.parquet:
-            return bool(self.parquet.unit_files(main_table(report)))
-        return any(r == report for r, _ in self.sql.loaded())
+        if dest is self.sql and self.sql is not None:
+            return any(r == report for r, _ in self.sql.loaded())
+        return bool(dest.unit_files(main_table(report)))
 
     def _clear(self, dest, reports: Sequence[str]) -> None:
         """Delete every loaded window of ``reports`` in ``dest`` (rows and state)."""
         from ..normalize import tables_of
 
         tables = {r: [t.name for t in tables_of(r)] for r in reports}
-        if dest is self.sql:
-            self.sql.clear_reports(tables)
+        if isinstance(dest, SqlDestination):
+            dest.clear_reports(tables)
         else:
-            self.parquet.clear_tables(n for names in tables.values() for n in names)
+            dest.clear_tables(n for names in tables.values() for n in names)
             if not self.sql:
-                self.state.forget(reports)
+                self._json_state().forget(reports)
 
     # --- writing ------------------------------------------------------------------------------
 
@@ -275,7 +280,12 @@ class Destinations:
             if to_sql:
                 self.sql.load_units(to_sql, run_id)
         else:
-            self.state.mark_many(batch, run_id)
+            self._json_state().mark_many(batch, run_id)
+
+    def _json_state(self) -> JsonState:
+        """The state of a Parquet-only destination (``_state.json``)."""
+        assert isinstance(self.state, JsonState)
+        return self.state
 
     def write_snapshot(self, tables: Mapping[str, pa.Table]) -> None:
         if self.parquet:
@@ -291,6 +301,6 @@ class Destinations:
                 k: (v.isoformat() if isinstance(v, dt.datetime) else v)
                 for k, v in {"run_id": run_id, **values}.items()
             }
-            runs = self.parquet.local / "_runs.jsonl"
+            runs = Path(self.parquet.url) / "_runs.jsonl"  # (no SQL: a local folder)
             old = runs.read_bytes() if runs.exists() else b""
             atomic_write_bytes(runs, old + json.dumps(line).encode() + b"\n")

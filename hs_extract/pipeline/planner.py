@@ -145,11 +145,11 @@ def slices_for(rc: ReportConfig, lists: Lists, filters: Mapping[str, Any]) -> li
         dims.append([("field_id", i) for i in ids])
     if rc.range is not None:
         dims.append([("range", rc.range)])
-        ids = rc.range_ids
-        if ids is None and rc.range in RANGE_IDS:
-            ids = tuple(RANGE_IDS[rc.range])
-        if ids:
-            dims.append([("range_id", i) for i in ids])
+        range_ids = rc.range_ids
+        if range_ids is None and rc.range in RANGE_IDS:
+            range_ids = tuple(RANGE_IDS[rc.range])
+        if range_ids:
+            dims.append([("range_id", i) for i in range_ids])
     if rc.rating:
         dims.append([("rating", r) for r in rc.rating])
     if rc.status is not None:

@@ -27,7 +27,7 @@ from ..normalize import normalize_json
 from .commit import Loader
 from .fingerprint import content
 from .lists import needed_for_slices, slice_ids
-from .planner import Plan, Request, build_plan
+from .planner import Plan, Request, Slice, build_plan
 from .result import RunResult
 from .work import RequestWork, decode_answers
 
@@ -40,10 +40,14 @@ log = logging.getLogger("hs_extract.run")
 
 
 @dataclass(frozen=True)
-class ArchivedSlice:
+class ArchivedSlice(Slice):
     """The slice of an archived unit, as its key was written."""
 
-    key: str
+    archived_key: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.archived_key
 
 
 def need_archive(job: Job) -> Archive:
@@ -87,7 +91,7 @@ class ArchiveSource:
         whose slices those lists decide are named when the lists are not there."""
         if listings is None:
             why = self._lists_problem or (
-                f"not in the archive of this account ({job.dest.archive.root})"
+                f"not in the archive of this account ({need_archive(job).root})"
             )
             result.failures.append(("lists users, teams, mailboxes, tags", why))
             for rc in job.config.reports:
@@ -112,7 +116,7 @@ class ArchiveSource:
         return plan
 
     def units(self, job: Job, result: RunResult, loader: Loader, progress) -> None:
-        archive = job.dest.archive
+        archive = need_archive(job)
         config = job.config
         settings = {n: content(config, config.report(n)) for n in result.plan.reports}
         work = RequestWork(
@@ -152,7 +156,8 @@ class ArchiveSource:
                             f"({meta.extracted_at:%Y-%m-%d %H:%M:%S} UTC)"
                         )
                         continue
-                    archived = Request(unit.report, ArchivedSlice(unit.slice.key), (w,), params)
+                    slice_ = ArchivedSlice(archived_key=unit.slice.key)
+                    archived = Request(unit.report, slice_, (w,), params)
                     tables = normalize_json(unit.report, answers.bodies, meta, job.sink)
                     work.queue(archived, tables, meta, loader, result, answers, archive=False)
                 except (HSExtractError, KeyError, TypeError, ValueError) as exc:

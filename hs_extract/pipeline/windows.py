@@ -50,9 +50,9 @@ def _zone(tz: str) -> pendulum.Timezone:
 
 def align(when: dt.date | dt.datetime, size: str, tz: str) -> pendulum.DateTime:
     """Start of the day, week (Monday) or month containing ``when``, midnight in ``tz``."""
+    day: dt.date
     if isinstance(when, dt.datetime):
-        local = pendulum.instance(when).in_timezone(_zone(tz))
-        day = local.date()
+        day = pendulum.instance(when).in_timezone(_zone(tz)).date()
     else:
         day = when
     if size == "week":
@@ -88,7 +88,7 @@ def iter_windows(
         stop = pendulum.instance(end)
     else:
         stop = pendulum.datetime(end.year, end.month, end.day, tz=_zone(tz))
-    out = []
+    out: list[Window] = []
     cur = first
     while True:
         nxt = _next(cur, size)

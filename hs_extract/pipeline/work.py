@@ -108,13 +108,18 @@ class RequestWork:
             if spec.paginated:
                 answers, held = self.fetch_pages(spec, req.params, pool)
             else:
-                answer = self.client.fetch(spec, raw=True, **req.params)
+                answer = self._client().fetch(spec, raw=True, **req.params)
                 answers = Answers([answer.body], [dict(answer.record)])
             tables = normalize_json(spec.name, answers.bodies, meta, self.sink)
             self.queue(req, tables, meta, loader, result, answers, archive=True)
         finally:
             self.rows.release(held)
         return len(answers.bodies)
+
+    def _client(self) -> ApiClient:
+        if self.client is None:
+            raise RuntimeError("this RequestWork only queues answers it is given")
+        return self.client
 
     def fetch_pages(self, spec, params, pool: ThreadPoolExecutor) -> tuple[Answers, int]:
         """Every page of one window, complete (the paging rule of api/paging.py): the first,
@@ -123,22 +128,23 @@ class RequestWork:
 
         def fetch(n: int) -> Page:
             # keep the bytes, drop the parsed page at once: Python objects cost ten times more
-            answer = self.client.fetch_page(spec, n, raw=True, **params)
+            answer = client.fetch_page(spec, n, raw=True, **params)
             page = Page.of(spec, n, answer.parsed, raw=answer.body, keep=False)
             records[n] = dict(answer.record)  # the page's own record, with its bytes
             return page
 
-        records: dict[int, dict] = {}
+        client = self._client()
+        records: dict[int, dict[str, Any]] = {}
         answers, held = Answers(), 0
-        walk = PageWalk(spec, fetch, map_pages=pool.map, sleep=self.client.transport.sleep)
+        walk = PageWalk(spec, fetch, map_pages=pool.map, sleep=client.transport.sleep)
         try:
             for page in walk:
                 if page.number == 1:
                     answers.count = page.count
                     if page.results and (page.pages or 0) > 1:
-                        held = self.rows.acquire(page.count or page.results * page.pages)
+                        held = self.rows.acquire(page.count or page.results * (page.pages or 1))
                 answers.pages = max(answers.pages or 0, page.pages or 0) or None
-                answers.bodies.append(page.raw)
+                answers.bodies.append(page.raw or b"")
                 answers.records.append(records.get(page.number, {}))
         except BaseException:
             self.rows.release(held)
