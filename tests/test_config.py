@@ -41,7 +41,10 @@ def env(monkeypatch):
 
 def test_a_good_config():
     cfg = parse_config(GOOD)
-    assert cfg.source.client_id == "app-1" and cfg.source.client_secret.reveal() == "very-secret"
+    assert (
+        cfg.source.client_id == "app-1"
+        and cfg.source.client_secret.get_secret_value() == "very-secret"
+    )
     assert "very-secret" not in repr(cfg)
     assert cfg.windows.size == "week" and cfg.windows.timezone == "Europe/Paris"
     assert cfg.filters.mailboxes == (1, 2)
@@ -80,7 +83,7 @@ def test_every_problem_at_once_with_key_paths(monkeypatch):
         parse_config(bad)
     text = str(info.value)
     for expected in [
-        "extra: True is invalid; unknown key; allowed: source, windows",
+        "extra: true is invalid; unknown key; allowed: source, windows",
         "source.base_url='http://api.helpscout.net' is plain http",
         "source.client_secret: environment variable HS_SECRET is not set",
         "source.colour: 1 is invalid; unknown key",

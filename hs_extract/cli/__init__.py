@@ -17,7 +17,7 @@ import sys
 import click
 
 from .. import __version__
-from . import check, demo, explore, history, jobs, logs, state
+from . import check, config, demo, explore, history, jobs, logs, state
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -61,6 +61,7 @@ for command in (
     check.check,
     state.state,
     history.runs,
+    config.config,
 ):
     main.add_command(command)
 

@@ -10,8 +10,8 @@ failed and why.
 Modules: ``job`` (the :class:`Job`: its phases and doors), ``doors`` (``hs_extract.run``),
 ``source_api`` and ``source_archive`` (where units come from), ``work`` (one request's fetch,
 archive, normalize and split), ``check`` (the door that commits nothing), ``config`` (the model),
-``config_file`` (YAML to the model, every problem at once; ``config_destinations`` and
-``config_problems`` beside it), ``windows`` (pure date windows), ``planner`` (units to requests,
+``config_file`` (YAML to the model, every problem at once; ``config_errors`` says them),
+``windows`` (pure date windows), ``planner`` (units to requests,
 pure), ``lists`` (the list endpoints: slice ids, dimension snapshots), ``units`` (a request's
 tables split into units), ``destinations`` (lock, open, what each destination holds, commit),
 ``lock`` (one job at a time), ``fingerprint`` (the settings a window's content depends on),

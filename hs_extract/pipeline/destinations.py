@@ -50,7 +50,7 @@ class Destinations:
         self.config = config
         self.sql: SqlDestination | None = None
         if config.sql_url:
-            url = config.sql_url.reveal()
+            url = config.sql_url.get_secret_value()
             self.sql = SqlDestination(url, config.sql_schema, timeout=config.sql_timeout)
         self._parquet: ParquetDestination | None = None
         self.state: SqlDestination | JsonState = self.sql or JsonState(

@@ -12,7 +12,7 @@ import calendar
 import datetime as dt
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import pendulum
@@ -310,7 +310,9 @@ def add_lost(
     for report, slice_key, start in known:
         if (report, slice_key, start) not in lost:
             held.setdefault((report, slice_key), []).append(start)
-    no_lookback = replace(config, windows=replace(config.windows, lookback=0))
+    no_lookback = config.model_copy(
+        update={"windows": config.windows.model_copy(update={"lookback": 0})}
+    )
     extra = build_plan(no_lookback, windows, lists, held, reports=reports)
     plan.requests += extra.requests
     plan.targets.update({u.state_key: frozenset({"parquet"}) for u in extra.units})
