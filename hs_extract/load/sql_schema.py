@@ -89,7 +89,7 @@ def declare(metadata: sa.MetaData, spec: TableSpec) -> sa.Table:
     two writers meet, and the index that replaces a unit (delete by ``_unit``). A dimension
     table's primary key is its ``id``. Column comments carry each column's meaning and unit.
     """
-    docs = {c.name: f"{c.doc} [{c.unit}]" if c.unit else c.doc for c in spec.columns}
+    docs = {c.name: c.described for c in spec.columns}
     cols = []
     for f in spec.schema:
         col_type = EXTRA_TYPE if f.name == EXTRA_COLUMN else sql_type(f.type)
@@ -118,7 +118,8 @@ def declare(metadata: sa.MetaData, spec: TableSpec) -> sa.Table:
             )
         )
         key = sa.PrimaryKeyConstraint(UNIT_COLUMN, *spec.key)
-    return sa.Table(spec.name, metadata, *cols, key)
+    what = f"Help Scout report {spec.report}" if not spec.dimension else "Help Scout list"
+    return sa.Table(spec.name, metadata, *cols, key, comment=f"{what}: {spec.grain}")
 
 
 def bookkeeping(metadata: sa.MetaData) -> tuple[sa.Table, sa.Table, sa.Table]:

@@ -7,6 +7,7 @@ import pyarrow as pa
 from ..api.catalog import REPORTS
 from ..api.client import LISTS
 from .dimensions import DIMENSIONS, tables_of_dimension
+from .fields import NONE, SUM
 from .schema import EXTRA, LINEAGE, SLICES, SNAPSHOT, TableSpec, tables_of
 
 HEADER = """# Table reference
@@ -49,6 +50,13 @@ when this file and the code disagree. Do not edit by hand.
   conversations *active* in a window, so one conversation appears in every window it was
   active in: count distinct ids over a range, not rows.
 - Busy times: `day` 1 = Monday … 7 = Sunday and `hour` 0-23, both in the company's time zone.
+- **Rolling up.** Every metric says how it combines over windows ("rolls up"): **sum** (events:
+  replies sent, conversations closed: a month is the sum of its days); **no** (distinct counts
+  such as customers helped or conversations active, averages, rates and shares: a month's
+  value is not the sum, nor the mean, of its days: load the month as a window, with
+  `windows.size: [day, month]`, and read it there); or an average weighted by a count of its
+  row (`happiness_score` by `ratings_count`). The rule is in each column's comment (PostgreSQL,
+  DuckDB) and in the Parquet field metadata (`rollup`).
 - `happiness_score` is Help Scout's happiness score: the percentage of great ratings minus the
   percentage of not-good ratings (-100 to 100). Averaging it over windows needs the number of
   ratings as weights (`ratings_count`); a window without ratings has a score of 0.
@@ -87,6 +95,10 @@ ids are not documented: the raw ids are kept).
 """
 
 
+#: the roll-up column of the reference, short (the rule in full: "Rolling up" above)
+ROLLS = {SUM: "sum", NONE: "**no**"}
+
+
 def _type(t: pa.DataType) -> str:
     return str(t)
 
@@ -96,11 +108,15 @@ def _table(table: TableSpec) -> list[str]:
     lines = [f"### `{table.name}`", "", f"Grain: {table.grain}. Key: {key}.", ""]
     for note in table.notes:
         lines += [note, ""]
-    lines += ["| column | type | unit | from | meaning |", "|---|---|---|---|---|"]
+    lines += [
+        "| column | type | unit | rolls up | from | meaning |",
+        "|---|---|---|---|---|---|",
+    ]
     for c in table.columns:
         source = f"`{'.'.join(c.source)}`" if c.source else ""
         source += "".join(f" or `{a}`" for a in c.aliases)
-        lines.append(f"| `{c.name}` | {_type(c.type)} | {c.unit} | {source} | {c.doc} |")
+        rolls = ROLLS.get(c.rollup, c.rollup)
+        lines.append(f"| `{c.name}` | {_type(c.type)} | {c.unit} | {rolls} | {source} | {c.doc} |")
     lines.append("")
     return lines
 

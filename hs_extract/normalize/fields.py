@@ -50,26 +50,59 @@ class F:
     #: the API sends this value as text although it is a number (an id in quotes): expected,
     #: converted without a word, and no difference in ``check``
     as_text: bool = False
+    #: how a metric combines over windows: SUM, NONE (take it from a window of the size you
+    #: want), or weighted(column); "" for what is not a metric (ids, names, times, codes)
+    rollup: str = ""
+
+
+#: a metric that adds up over windows (events: replies sent, conversations closed)
+SUM = "sum"
+#: a metric that does not: distinct counts (customers helped), averages, rates and shares;
+#: read it from a window of the size wanted (a grain), never from a sum of smaller windows
+NONE = "none"
+
+
+def weighted(column: str) -> str:
+    """A mean that combines over windows as an average weighted by ``column`` of its row."""
+    return f"average weighted by {column}"
+
+
+#: what each roll-up rule tells a reader (docs, column comments, Parquet metadata)
+ROLLUP_TEXT = {
+    SUM: "sums over windows",
+    NONE: "not additive: take it from a window of the wanted size, never a sum of smaller ones",
+}
+
+
+def rollup_text(rollup: str) -> str:
+    """The roll-up rule as one phrase."""
+    return ROLLUP_TEXT.get(rollup, rollup)
 
 
 def count(doc: str, name: str | None = None) -> F:
-    return F(T.INT, doc, "count", name)
+    """A count of events in the window (replies sent, conversations closed): it sums."""
+    return F(T.INT, doc, "count", name, rollup=SUM)
+
+
+def distinct(doc: str, name: str | None = None) -> F:
+    """A count of distinct things (customers helped, conversations active): it does not sum."""
+    return F(T.INT, doc, "count", name, rollup=NONE)
 
 
 def seconds(doc: str) -> F:
-    return F(T.FLOAT, doc, "seconds")
+    return F(T.FLOAT, doc, "seconds", rollup=NONE)
 
 
 def percent(doc: str) -> F:
-    return F(T.FLOAT, doc, "percent")
+    return F(T.FLOAT, doc, "percent", rollup=NONE)
 
 
 def rate(doc: str, unit: str = "per day") -> F:
-    return F(T.FLOAT, doc, unit)
+    return F(T.FLOAT, doc, unit, rollup=NONE)
 
 
-def score(doc: str = "happiness score: great % minus not good %") -> F:
-    return F(T.FLOAT, doc, "score, -100 to 100")
+def score(doc: str = "happiness score: great % minus not good %", weight: str | None = None) -> F:
+    return F(T.FLOAT, doc, "score, -100 to 100", rollup=weighted(weight) if weight else NONE)
 
 
 def ident(of: str, name: str | None = None) -> F:
@@ -210,7 +243,7 @@ BUSY_TIMES: Spec = {
 }
 #: time-series value key → its field (``{title}`` is the report's title)
 SERIES_VALUES = {
-    "customers": count("customers helped in the bucket"),
+    "customers": distinct("customers helped in the bucket"),
     "count": count("new conversations in the bucket"),
     "chat": count("new chat conversations in the bucket"),
     "email": count("new email conversations in the bucket"),

@@ -11,6 +11,7 @@ joined with ``__``. Every report table starts with the lineage and slice columns
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from .fields import (
     One,
     Spec,
     T,
+    rollup_text,
 )
 from .names import EXTRA_COLUMN, main_table
 from .summaries import SUMMARIES
@@ -108,6 +110,21 @@ class Column:
     aliases: tuple[str, ...] = ()
     #: the API sends the value as text (an id in quotes): its conversion is expected
     as_text: bool = False
+    #: how the metric combines over windows (fields.SUM, NONE, weighted(…)); "": no metric
+    rollup: str = ""
+
+    @property
+    def described(self) -> str:
+        """Meaning, unit and roll-up rule in one phrase (column comments, Parquet metadata)."""
+        notes = "; ".join(
+            n for n in (self.unit, rollup_text(self.rollup) if self.rollup else "") if n
+        )
+        return f"{self.doc} [{notes}]" if notes else self.doc
+
+    def metadata(self) -> dict[str, str]:
+        """The Parquet field metadata: doc, unit and roll-up rule."""
+        meta = {"doc": self.doc, "unit": self.unit, "rollup": self.rollup}
+        return {k: v for k, v in meta.items() if v}
 
 
 @dataclass(frozen=True)
@@ -132,7 +149,7 @@ class TableSpec:
     def schema(self) -> pa.Schema:
         """Lineage, slices, data columns, then ``_extra``: the declared Arrow schema."""
         fields = [pa.field(n, t, metadata={"doc": d}) for n, t, d in self.lineage]
-        fields += [pa.field(c.name, c.type, metadata={"doc": c.doc}) for c in self.columns]
+        fields += [pa.field(c.name, c.type, metadata=c.metadata()) for c in self.columns]
         fields.append(pa.field(EXTRA[0], EXTRA[1], metadata={"doc": EXTRA[2]}))
         return pa.schema(fields)
 
@@ -150,7 +167,14 @@ def _column(prefix: tuple[str, ...], key: str, kind: F) -> Column:
     prefix_text = "".join(snake(p) + "__" for p in prefix)
     name = column_name(prefix_text, key, kind.name)
     return Column(
-        name, kind.type.arrow, (*prefix, key), kind.doc, kind.unit, kind.aliases, kind.as_text
+        name,
+        kind.type.arrow,
+        (*prefix, key),
+        kind.doc,
+        kind.unit,
+        kind.aliases,
+        kind.as_text,
+        kind.rollup,
     )
 
 
@@ -202,7 +226,9 @@ def _child_specs(
         lead.append(Column("idx", pa.int64(), doc="position in the list, from 0", unit="index"))
         if isinstance(kind.item, F):
             item = kind.item
-            cols = [Column(kind.value, item.type.arrow, (), item.doc, item.unit)]
+            cols = [
+                Column(kind.value, item.type.arrow, (), item.doc, item.unit, rollup=item.rollup)
+            ]
         else:
             cols = flatten(kind.item)
         if kind.label:  # several sections feed this table: name the one a row came from
@@ -246,10 +272,7 @@ PREVIOUS_NOTE = (
 def _summary(spec: ReportSpec) -> list[TableSpec]:
     f = SUMMARIES[spec.name]
     base = main_table(spec.name)
-    window = [
-        Column(c.name, c.type, c.source, f"{c.doc} ({WINDOW_LEVEL})", c.unit, c.aliases)
-        for c in flatten(f.sections)
-    ]
+    window = [dataclasses.replace(c, doc=f"{c.doc} ({WINDOW_LEVEL})") for c in flatten(f.sections)]
     main = TableSpec(
         base,
         spec.name,
@@ -290,7 +313,7 @@ def _series(spec: ReportSpec) -> list[TableSpec]:
         for v in layout.values:
             fld = SERIES_VALUES[v]
             doc = fld.doc.format(title=spec.title)
-            values[v] = Column(snake(v), fld.type.arrow, (v,), doc, fld.unit)
+            values[v] = Column(snake(v), fld.type.arrow, (v,), doc, fld.unit, rollup=fld.rollup)
     date = Column("date", UTC_TS, doc="bucket start (UTC)", unit="UTC timestamp")
     grain = "one row per period and bucket"
     cols = (PERIOD, date, *values.values())

@@ -7,7 +7,22 @@ row; lists become child tables (the histograms' ranges all go to one ``<report>_
 
 from __future__ import annotations
 
-from .fields import F, Many, One, Spec, T, count, flag, ident, percent, score, seconds, stamp, text
+from .fields import (
+    F,
+    Many,
+    One,
+    Spec,
+    T,
+    count,
+    distinct,
+    flag,
+    ident,
+    percent,
+    score,
+    seconds,
+    stamp,
+    text,
+)
 
 __all__ = [
     "COMPANY_USER",
@@ -33,19 +48,19 @@ def _top(table: str, what: str, mailbox: bool = False) -> Spec:
         "id": ident(what),
         "name": text(f"name of the {what}"),
         **({"mailboxId": ident("the saved reply's mailbox")} if mailbox else {}),
-        "count": count("conversations in the window"),
-        "previousCount": count("conversations in the previous window"),
+        "count": distinct("conversations in the window"),
+        "previousCount": distinct("conversations in the previous window"),
         "percent": percent("share of the window's conversations"),
         "previousPercent": percent("share of the previous window's conversations"),
         "deltaPercent": percent("change of the share against the previous window"),
     }
-    return {"count": count(f"{what}s in the window"), "top": Many(item, table)}
+    return {"count": distinct(f"{what}s in the window"), "top": Many(item, table)}
 
 
 RANGE_ITEM: Spec = {
     "id": F(T.INT, "bucket id within its histogram (see the bucket table above)", "bucket"),
-    "count": count("conversations in the bucket"),
-    "previousCount": count("conversations in the bucket, previous window"),
+    "count": distinct("conversations in the bucket"),
+    "previousCount": distinct("conversations in the bucket, previous window"),
     "percent": percent("share of the histogram's conversations"),
     "previousPercent": percent("share of the histogram's conversations, previous window"),
 }
@@ -60,8 +75,8 @@ def histograms(*names: str) -> dict[str, Spec]:
     """Histogram sections: their ranges all go to one ``<report>__ranges`` table."""
     return {
         n: {
-            "count": count(f"conversations in the {n} histogram"),
-            "previousCount": count(f"conversations in the {n} histogram, previous window"),
+            "count": distinct(f"conversations in the {n} histogram"),
+            "previousCount": distinct(f"conversations in the {n} histogram, previous window"),
             "ranges": Many(
                 RESOLVE_ITEM if n == "repliesToResolve" else RANGE_ITEM, "ranges", label="histogram"
             ),
@@ -73,8 +88,8 @@ def histograms(*names: str) -> dict[str, Spec]:
 COMPANY_USER: Spec = {
     "user": F(T.ID, "id of the user (sent as text; join users.id)", "id", "id", as_text=True),
     "name": text("user's name"),
-    "customersHelped": count("customers the user replied to"),
-    "previousCustomersHelped": count("the same, previous window"),
+    "customersHelped": distinct("customers the user replied to"),
+    "previousCustomersHelped": distinct("the same, previous window"),
     "replies": count("replies the user sent"),
     "previousReplies": count("the same, previous window"),
     "closed": count("conversations the user closed"),
@@ -92,7 +107,7 @@ CUSTOM_FIELD: Spec = {
         {
             "id": ident("the dropdown option"),
             "name": text("option label"),
-            "count": count("conversations with this option"),
+            "count": distinct("conversations with this option"),
             "percent": percent("share of the field's answered conversations"),
             "previousCount": count("the same, previous window"),
             "previousPercent": percent("the same, previous window"),
@@ -102,8 +117,8 @@ CUSTOM_FIELD: Spec = {
         "custom_field_id",
     ),
     "summary": {
-        "total": count("conversations the field applies to"),
-        "totalAnswered": count("conversations with the field answered"),
+        "total": distinct("conversations the field applies to"),
+        "totalAnswered": distinct("conversations with the field answered"),
         "previousTotal": count("the same, previous window"),
         "previousTotalAnswered": count("the same, previous window"),
         "unansweredDelta": percent("change of the unanswered share"),
@@ -114,7 +129,7 @@ CUSTOM_FIELD: Spec = {
 BUSIEST_DAY: Spec = {
     "day": F(T.INT, "busiest day of the week, 1 = Monday … 7 = Sunday", "weekday"),
     "hour": F(T.INT, "busiest hour of that day, 0-23 (company time zone)", "hour"),
-    "count": count("conversations in that hour"),
+    "count": distinct("conversations in that hour"),
 }
 CONVERSATIONS_SECTIONS: Spec = {
     **FILTER_TAGS,
@@ -127,7 +142,7 @@ CONVERSATIONS_SECTIONS: Spec = {
     "replies": _top("replies_top", "saved reply", mailbox=True),
     "workflows": _top("workflows_top", "workflow"),
     "customFields": {
-        "count": count("dropdown custom fields"),
+        "count": distinct("dropdown custom fields"),
         "fields": Many(CUSTOM_FIELD, "custom_fields"),
     },
 }
@@ -137,7 +152,7 @@ DOCS_SECTIONS: Spec = {
         {
             "id": F(T.TEXT_ID, "the search term", ""),
             "count": count("searches"),
-            "results": count("articles the search found"),
+            "results": distinct("articles the search found"),
         },
         "popular_searches",
     ),
@@ -161,7 +176,7 @@ DOCS_SECTIONS: Spec = {
             "name": text("category name"),
             "siteId": F(T.TEXT_ID, "Docs site id (hex text)", "id"),
             "count": count("views"),
-            "articles": count("articles in the category"),
+            "articles": distinct("articles in the category"),
         },
         "top_categories",
     ),
@@ -174,7 +189,7 @@ USER_BLOCK: Spec = {
             "hasPhoto": flag("a photo is set"),
             "photoUrl": text("photo address"),
             "createdAt": stamp("when the user or team was created"),
-            "totalCustomersHelped": count("customers helped, all time"),
+            "totalCustomersHelped": distinct("customers helped, all time"),
         },
         "profile",
     )
@@ -184,5 +199,5 @@ PHONE_USER: Spec = {
     "name": text("user's name"),
     "phoneConversations": count("phone conversations"),
     "phoneCallsCreated": count("phone calls the user logged"),
-    "customers": count("customers the user spoke to"),
+    "customers": distinct("customers the user spoke to"),
 }

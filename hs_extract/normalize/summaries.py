@@ -15,11 +15,13 @@ from functools import cached_property
 from typing import Any
 
 from .fields import (
+    NONE,
     F,
     Many,
     Spec,
     T,
     count,
+    distinct,
     percent,
     rate,
     score,
@@ -47,10 +49,10 @@ DATES: Spec = {
 DAYS = count("days in the period's range")
 COMPANY: Spec = {
     **DATES,
-    "customersHelped": count("customers who received a reply"),
+    "customersHelped": distinct("customers who received a reply"),
     "closed": count("conversations closed"),
     "totalReplies": count("replies sent by users"),
-    "totalUsers": count("users who sent a reply"),
+    "totalUsers": distinct("users who sent a reply"),
     "totalDays": DAYS,
     "repliesPerDayPerUser": rate("replies per day per replying user"),
     "repliesPerDay": rate("replies per day"),
@@ -58,14 +60,14 @@ COMPANY: Spec = {
 }
 CONVERSATIONS: Spec = {
     **DATES,
-    "totalConversations": count("conversations active in the period"),
+    "totalConversations": distinct("conversations active in the period"),
     "conversationsCreated": count("conversations created by users (outbound)"),
     "newConversations": count("new conversations from customers"),
-    "customers": count("customers with a conversation"),
+    "customers": distinct("customers with a conversation"),
     "conversationsPerDay": rate("active conversations per day"),
 }
 DOCS: Spec = {
-    "visitors": count("unique visitors (browsers) of the Docs sites"),
+    "visitors": distinct("unique visitors (browsers) of the Docs sites"),
     "browseAction": percent("share of article views reached by browsing"),
     "searchAction": percent("share of article views reached by searching"),
     "foundAnAnswerResult": percent("share of visits that read an article and did not contact"),
@@ -82,15 +84,15 @@ HAPPINESS: Spec = {
     "notGoodCount": count("not good ratings"),
     "ratingsCount": count("ratings given"),
     "ratingsPercent": percent("share of customers who rated"),
-    "totalCustomers": count("customers who received a reply"),
-    "totalCustomersWithRatings": count("customers who rated"),
-    "happinessScore": score(),
+    "totalCustomers": distinct("customers who received a reply"),
+    "totalCustomersWithRatings": distinct("customers who rated"),
+    "happinessScore": score(weight="ratings_count"),
 }
 REPLIES_TO_RESOLVE = rate("replies needed to resolve a conversation (average)", "replies")
 RESOLVED_FIRST = percent("share of resolved conversations resolved on the first reply")
 PRODUCTIVITY: Spec = {
     **DATES,
-    "totalConversations": count("conversations active in the period"),
+    "totalConversations": distinct("conversations active in the period"),
     "resolutionTime": seconds("average time to resolution"),
     "repliesToResolve": REPLIES_TO_RESOLVE,
     "responseTime": seconds("average response time"),
@@ -117,8 +119,8 @@ USER: Spec = {
     "responseTime": seconds("average response time"),
     "resolutionTime": seconds("average time to resolution"),
     "repliesPerDay": rate("replies per day"),
-    "customersHelped": count("customers who received a reply"),
-    "totalConversations": count("conversations the user or team worked on"),
+    "customersHelped": distinct("customers who received a reply"),
+    "totalConversations": distinct("conversations the user or team worked on"),
     "conversationsPerDay": rate("conversations worked on per day"),
     "busiestDay": F(T.INT, "busiest day of the week, 1 = Monday … 7 = Sunday", "weekday"),
     # the v1 field guide's collection of the period's ratings, one per rated conversation
@@ -136,7 +138,7 @@ USER: Spec = {
 CHAT: Spec = {
     **DATES,
     "volume": {
-        "chatConversations": count("chat conversations"),
+        "chatConversations": distinct("chat conversations"),
         "completedChats": count("chats completed"),
         "missedChats": count("chats missed"),
         "chatsPerDay": rate("chats per day"),
@@ -153,7 +155,7 @@ CHAT: Spec = {
 EMAIL: Spec = {
     **DATES,
     "volume": {
-        "emailConversations": count("email conversations"),
+        "emailConversations": distinct("email conversations"),
         "emailsCreated": count("email conversations created by users"),
         "repliesSent": count("replies sent"),
         "messagesReceived": count("messages received from customers"),
@@ -174,9 +176,9 @@ EMAIL: Spec = {
 }
 PHONE: Spec = {
     **DATES,
-    "phoneConversations": count("phone conversations"),
+    "phoneConversations": distinct("phone conversations"),
     "phoneCallsCreated": count("phone calls logged by users"),
-    "customers": count("customers with a phone conversation"),
+    "customers": distinct("customers with a phone conversation"),
 }
 USER_CHAT: Spec = {
     **DATES,
@@ -198,7 +200,9 @@ def deltas_of(metrics: Spec, extra: Spec | None = None, skip: frozenset[str] = f
             continue
         if isinstance(kind, F):
             if kind.type is not T.TS:
-                out[key] = F(T.FLOAT, f"change of: {kind.doc}", "percent change", kind.name)
+                out[key] = F(
+                    T.FLOAT, f"change of: {kind.doc}", "percent change", kind.name, rollup=NONE
+                )
         elif isinstance(kind, Mapping):
             out[key] = deltas_of(kind)
     out.update(extra or {})
@@ -242,7 +246,9 @@ SUMMARIES: dict[str, SummaryFields] = {
         USER,
         {**FILTER_TAGS, **USER_BLOCK},
         delta_only={
-            "activeConversations": F(T.FLOAT, "change of active conversations", "percent change")
+            "activeConversations": F(
+                T.FLOAT, "change of active conversations", "percent change", rollup=NONE
+            )
         },
         no_delta=frozenset({"busiestDay"}),
     ),
@@ -269,7 +275,9 @@ SUMMARIES: dict[str, SummaryFields] = {
         {},
         {"users": (PHONE_USER, "users")},
         delta_only={
-            "newConversations": F(T.FLOAT, "change of new conversations", "percent change")
+            "newConversations": F(
+                T.FLOAT, "change of new conversations", "percent change", rollup=NONE
+            )
         },
     ),
     "user_chat": SummaryFields(USER_CHAT, {}),
