@@ -42,14 +42,18 @@ DEFAULT_WAIT = 6 * 3600.0
 _NAME_RE = re.compile(r"[^A-Za-z0-9_]")
 
 
-def partitions_for(config: Config, today: dt.date | None = None) -> dg.PartitionsDefinition:
-    """The partitions of a config's windows: one per window, keyed by its local start date."""
+def partitions_for(
+    config: Config, today: dt.date | None = None, grain: str | None = None
+) -> dg.PartitionsDefinition:
+    """The partitions of a config's windows of ``grain`` (default: its first): one per window,
+    keyed by its local start date."""
     w = config.windows
+    size = grain or w.grains[0]
     first = w.start
     if isinstance(first, int):  # relative (-28d): counted from today, as a run counts it
         today = today or pendulum.now(w.timezone).date()
         first = today + dt.timedelta(days=first)
-    start = align(first, w.size, w.timezone).to_date_string()
+    start = align(first, size, w.timezone).to_date_string()
     end = w.end.isoformat() if w.end else None
     kinds = {
         "day": lambda: dg.DailyPartitionsDefinition(start, timezone=w.timezone, end_date=end),
@@ -63,7 +67,7 @@ def partitions_for(config: Config, today: dt.date | None = None) -> dg.Partition
             start, day_offset=1, timezone=w.timezone, end_date=end
         ),
     }
-    return kinds[w.size]()
+    return kinds[size]()
 
 
 def pool_for(account: str) -> str:
@@ -101,9 +105,13 @@ def report_assets(
     named after their file), keyed ``[account, report]``."""
     assets = []
     for account, config in _accounts(configs).items():
-        parts = partitions_for(config)
-        for rc in config.reports:
-            assets.append(_asset(account, config, rc.name, parts, wait))
+        grains = config.windows.grains
+        for grain in grains:
+            parts = partitions_for(config, grain=grain)
+            for rc in config.reports:
+                # several grains: an asset per report and grain ([account, report, grain])
+                key = [account, rc.name, grain] if len(grains) > 1 else [account, rc.name]
+                assets.append(_asset(key, config, rc.name, grain, parts, wait))
     return assets
 
 
@@ -112,21 +120,23 @@ def definitions(configs, *, wait: float = DEFAULT_WAIT) -> dg.Definitions:
     return dg.Definitions(assets=report_assets(configs, wait=wait))
 
 
-def _asset(account: str, config: Config, report: str, parts, wait: float):
+def _asset(key: list[str], config: Config, report: str, grain: str, parts, wait: float):
+    account = key[0]
+
     @dg.asset(
-        key=dg.AssetKey([account, report]),
+        key=dg.AssetKey(key),
         partitions_def=parts,
         backfill_policy=dg.BackfillPolicy.single_run(),
         pool=pool_for(account),
         group_name=account,
-        description=f"Help Scout report {report} of {account}, one partition per window",
+        description=f"Help Scout report {report} of {account}, one partition per {grain} window",
         kinds={"python"},
     )
     def load(context) -> dg.MaterializeResult:  # Dagster reads no string annotation here
         window = context.partition_time_window  # the whole range in a backfill's single run
         start, end = window.start.date(), window.end.date()
         try:
-            result = run(config, start=start, end=end, reports=[report], wait=wait)
+            result = run(config, start=start, end=end, reports=[report], grains=[grain], wait=wait)
         except HSExtractError as exc:
             raise dg.Failure(
                 description=f"{account}/{report}: {exc}", metadata={"exit_code": exc.exit_code}

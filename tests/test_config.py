@@ -46,7 +46,7 @@ def test_a_good_config():
         and cfg.source.client_secret.get_secret_value() == "very-secret"
     )
     assert "very-secret" not in repr(cfg)
-    assert cfg.windows.size == "week" and cfg.windows.timezone == "Europe/Paris"
+    assert cfg.windows.grains == ("week",) and cfg.windows.timezone == "Europe/Paris"
     assert cfg.filters.mailboxes == (1, 2)
     names = [r.name for r in cfg.reports]
     assert len(names) == 32 and len(set(names)) == 32

@@ -97,7 +97,6 @@ def test_parquet_alone_reloads_what_its_state_lists_but_its_files_lack(sim, tmp_
 
 CHANGES = [
     ("filters", {"filters": {"types": ["email"]}}, "filters"),
-    ("size", {"windows": {"size": "week"}}, "windows.size: day → week"),
     ("timezone", {"windows": {"timezone": "Europe/Berlin"}}, "windows.timezone: UTC"),
 ]
 
@@ -124,6 +123,25 @@ def test_a_changed_config_is_refused_before_any_request_then_rebuilt(
     parquet = pd.read_parquet(tmp_path / "pq" / "company")
     assert len(parquet) == len(company)
     assert run(path).exit_code == 0  # the new settings are the destination's now
+
+
+def test_a_new_window_size_lands_beside_the_old_one_told_apart_by_its_grain(sim, tmp_path):
+    """A window size is not a setting that mixes: each grain's rows carry it in their key."""
+    dest = Dest("sqlite", tmp_path)
+    reports = ["company", "company_customers_helped"]
+    assert run(write(tmp_path, sim, dest, tmp_path / "pq", reports)).exit_code == 0
+    days = pd.read_sql("select * from company", dest.engine)
+    both = write(tmp_path, sim, dest, tmp_path / "pq", reports, windows={"size": ["day", "week"]})
+    assert run(both).exit_code == 0  # not refused: nothing of the two sizes mixes
+    company = pd.read_sql("select * from company", dest.engine)
+    assert set(company["grain"]) == {"day", "week"}
+    assert not company.duplicated(["grain", "window_date", "period"]).any()
+    again = company[company["grain"] == "day"].drop(columns=["extracted_at", "run_id"])
+    assert len(again) == len(days)  # the days as they were (the lookback reloaded, not added)
+    weeks = company[company["grain"] == "week"]
+    assert sorted(str(d) for d in weeks["window_date"]) == ["2026-10-12", "2026-10-19"]
+    parquet = pd.read_parquet(tmp_path / "pq" / "company")
+    assert sorted(parquet["grain"].unique()) == ["day", "week"] and len(parquet) == len(company)
 
 
 def test_a_report_removed_from_the_config_is_reported_once(sim, tmp_path):

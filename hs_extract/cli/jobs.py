@@ -253,7 +253,8 @@ def plan(config_path, start, end, reports, full_refresh, debug, max_minutes, max
     w = p.windows
     span = f"{w[0].label} … {w[-1].label}" if w else "none (nothing is over yet)"
     out.print(
-        f"windows: {len(w)} × {cfg.windows.size} ({cfg.windows.timezone}): {span}", markup=False
+        f"windows: {len(w)} × {'/'.join(cfg.windows.grains)} ({cfg.windows.timezone}): {span}",
+        markup=False,
     )
     from rich.table import Table
 

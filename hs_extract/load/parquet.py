@@ -24,7 +24,7 @@ from ..errors import LoadError
 from ..normalize.schema import TableSpec
 from .keys import unit_id
 from .location import Location
-from .sql_schema import LAYOUT
+from .sql_schema import LAYOUT, changes_since
 from .storage import TMP_PREFIX, probe_folder
 
 __all__ = ["ParquetDestination", "unit_id"]
@@ -70,7 +70,7 @@ class ParquetDestination:
                 old = "hs_extract 0.1 (layout 1)" if found == 1 else f"layout {found}"
                 raise LoadError(
                     f"parquet: {self.url} holds datasets of {old}; this version writes layout "
-                    f"{LAYOUT} (typed summaries, __deltas tables, user_overall): run once with "
+                    f"{LAYOUT} ({changes_since(found)}): run once with "
                     "--full-refresh to clear hs_extract's datasets there and reload them, or "
                     "choose a new destinations.parquet.path"
                 )

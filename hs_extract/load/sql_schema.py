@@ -42,8 +42,14 @@ RUNS = "_hs_extract_runs"
 META = "_hs_extract_meta"
 UNIT_COLUMN = "_unit"
 WINDOW_DATE = "window_date"
-#: the table layout this version writes; 0.1 wrote layout 1 (and no meta table)
-LAYOUT = 2
+#: the table layout this version writes; 0.1 wrote layout 1 (and no meta table), 0.1's
+#: later sessions layout 2 (no grain column)
+LAYOUT = 3
+#: what changed in each layout, for the message that names an old destination
+CHANGES = {
+    2: "typed summaries, __deltas tables, primary keys, user_overall",
+    3: "a grain column in every row key, so several window sizes share one warehouse",
+}
 #: _extra holds JSON: jsonb where the database has it (COPY parses the JSON text)
 EXTRA_TYPE = sa.Text().with_variant(postgresql.JSONB(), "postgresql")
 
@@ -187,9 +193,9 @@ def prepare_tables(
             old = "hs_extract 0.1 (layout 1)" if found == 1 else f"layout {found}"
             raise LoadError(
                 f"sql: {where} holds tables of {old}; this version writes layout {LAYOUT} "
-                "(typed summaries, __deltas tables, primary keys, user_overall): run once with "
-                "--full-refresh to drop hs_extract's tables there and reload them, or point "
-                "destinations.sql at a new database or schema"
+                f"({changes_since(found)}): run once with --full-refresh to drop hs_extract's "
+                "tables there and reload them, or point destinations.sql at a new database or "
+                "schema"
             )
         _drop_ours(conn, schema)
     metadata.create_all(conn)
@@ -198,6 +204,11 @@ def prepare_tables(
     meta = metadata.tables[_key(schema, META)]
     conn.execute(meta.delete().where(meta.c.setting == "layout"))
     conn.execute(meta.insert().values(setting="layout", value=str(LAYOUT)))
+
+
+def changes_since(layout: int) -> str:
+    """What the layouts after ``layout`` changed, for the message naming an old one."""
+    return "; ".join(text for n, text in CHANGES.items() if n > layout) or "another layout"
 
 
 def _key(schema: str | None, name: str) -> str:

@@ -39,6 +39,8 @@ class RequestMeta:
     extracted_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     params: Mapping[str, Any] = field(default_factory=dict)
+    #: the window's size (day, week, month): a column of every row
+    grain: str = "day"
 
     @classmethod
     def for_params(cls, params: Mapping[str, Any], **kw: Any) -> RequestMeta:
@@ -50,6 +52,7 @@ class RequestMeta:
         return {
             "window_start": self.window_start,
             "window_end": self.window_end,
+            "grain": self.grain,
             "extracted_at": self.extracted_at,
             "run_id": self.run_id,
             "user_id": p.get("user"),

@@ -54,6 +54,7 @@ UTC_TS = T.TS.arrow
 LINEAGE = (
     ("window_start", UTC_TS, "start of the window (UTC, inclusive)"),
     ("window_end", UTC_TS, "end of the window (UTC, exclusive)"),
+    ("grain", pa.string(), "the window's size: day, week or month (windows.size; part of the key)"),
     ("extracted_at", UTC_TS, "when the rows were fetched"),
     ("run_id", pa.string(), "the run that loaded them"),
 )
@@ -158,7 +159,7 @@ class TableSpec:
         """The row key: window and slice, then the table's own key columns."""
         if self.dimension:
             return self.key
-        return ("window_start", *SLICE_NAMES, *self.key)
+        return ("grain", "window_start", *SLICE_NAMES, *self.key)
 
 
 def _column(prefix: tuple[str, ...], key: str, kind: F) -> Column:

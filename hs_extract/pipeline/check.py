@@ -160,7 +160,9 @@ def _reports(job: Job, client, names, listings, until: float, deadline: float) -
     tz = config.windows.timezone
     today = default_end(job.now(), tz)
     day = iter_windows(today.subtract(days=1).date(), today.date(), "day", tz)
-    daily = config.model_copy(update={"windows": config.windows.model_copy(update={"size": "day"})})
+    daily = config.model_copy(
+        update={"windows": config.windows.model_copy(update={"size": ("day",)})}
+    )
     plan = build_plan(daily, day, slice_ids(listings), {}, reports=list(names), full_refresh=True)
     first: dict[str, Request] = {}
     for req in plan.requests:

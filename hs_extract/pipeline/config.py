@@ -47,6 +47,7 @@ __all__ = [
 ]
 
 DEFAULT_BASE_URL = "https://api.helpscout.net"
+SIZES = ("day", "week", "month")
 RELATIVE_RE = re.compile(r"^-(\d{1,5})d$")
 DATE = {"type": "string", "format": "date"}
 RELATIVE = {"type": "string", "pattern": RELATIVE_RE.pattern}
@@ -158,7 +159,26 @@ class WindowsConfig(BaseModel):
     end: Annotated[dt.date | None, WithJsonSchema({"anyOf": [DATE, {"type": "null"}]})] = Field(
         default=None, description="end of the last window (default: today)"
     )
-    size: Literal["day", "week", "month"] = "day"
+    size: Annotated[
+        tuple[Literal["day", "week", "month"], ...],
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"enum": ["day", "week", "month"]},
+                    {
+                        "type": "array",
+                        "items": {"enum": ["day", "week", "month"]},
+                        "minItems": 1,
+                        "uniqueItems": True,
+                    },
+                ]
+            }
+        ),
+    ] = Field(
+        default=("day",),
+        description="window size, or several (grains: [day, month]); each grain's windows "
+        "land in the same tables, told apart by the grain column",
+    )
     lookback: int = Field(
         default=3, ge=0, le=1000, strict=True, description="windows reloaded each run"
     )
@@ -176,6 +196,20 @@ class WindowsConfig(BaseModel):
     @classmethod
     def _end(cls, v: Any) -> Any:
         return None if v is None else _date(v, relative=False)
+
+    @field_validator("size", mode="before")
+    @classmethod
+    def _sizes(cls, v: Any) -> Any:
+        """One size, or a list of them: day, week, month (in that order, each once)."""
+        sizes = [v] if isinstance(v, str) else v
+        if not isinstance(sizes, list | tuple) or not sizes or any(s not in SIZES for s in sizes):
+            raise ValueError("not sizes")
+        return tuple(s for s in SIZES if s in sizes)
+
+    @property
+    def grains(self) -> tuple[str, ...]:
+        """The window sizes this config loads (finest first)."""
+        return tuple(self.size)
 
     @field_validator("timezone")
     @classmethod

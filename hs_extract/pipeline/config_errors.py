@@ -33,7 +33,7 @@ ALLOWED = {
     "windows": "allowed: a mapping of start, end, size, lookback, timezone, compare_previous",
     "windows.start": "allowed: a date such as 2025-01-01, or -28d (days before today)",
     "windows.end": "allowed: a date such as 2025-01-01",
-    "windows.size": "allowed: day, week, month",
+    "windows.size": "allowed: day, week, month, or a list of them such as [day, month]",
     "windows.lookback": "allowed: an integer from 0 to 1000",
     "windows.timezone": "allowed: an IANA time zone such as Europe/Paris",
     "windows.compare_previous": "allowed: true or false",

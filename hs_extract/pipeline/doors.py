@@ -48,11 +48,13 @@ def run(
     client=None,
     progress: Progress | None = None,
     stop: interrupt.Stop | None = None,
+    grains: Sequence[str] | None = None,
 ) -> RunResult:
     """Run the job of ``config`` as ``hs-extract run`` does. ``start``/``end`` (dates or ISO
     strings) limit the windows, ``reports`` the reports (a list, or comma-separated);
     ``client`` replaces the API client (tests, a shared limiter); ``stop`` lets another thread
-    end this job (its waits end at once; other jobs go on)."""
+    end this job (its waits end at once; other jobs go on); ``grains`` limits the window sizes
+    of a config that has several."""
     job = Job(as_config(config), client=client, strict=strict, stop=stop)
     names = [r.strip() for r in reports.split(",")] if isinstance(reports, str) else reports
     try:
@@ -65,6 +67,7 @@ def run(
             progress=progress,
             max_minutes=max_minutes,
             max_requests=max_requests,
+            grains=grains,
         )
     finally:
         job.close()

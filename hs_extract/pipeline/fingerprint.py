@@ -1,6 +1,8 @@
 """What defines a window's content, per report: changing it between runs would mix data.
 
-Window size and time zone, the filters the report takes (office hours included), whether
+The time zone (window sizes are not here: each grain's units are its own, told apart by the
+``grain`` column, so adding or dropping a size mixes nothing), the filters the report takes
+(office hours included), whether
 summaries compare with the previous window, and the report's slice settings as configured
 (``users: all`` stays ``all``: a user joining the account adds a slice, it mixes nothing).
 Each destination keeps the fingerprint its loaded windows were made with; a run whose config
@@ -28,7 +30,6 @@ def fingerprint(config: Config, rc: ReportConfig) -> dict[str, Any]:
     spec = REPORTS[rc.name]
     w = config.windows
     out: dict[str, Any] = {
-        "windows.size": w.size,
         "windows.timezone": w.timezone,
         "filters": filters_text(report_filters(spec, config.filters)) or "(none)",
     }

@@ -159,8 +159,15 @@ class Job:
 
     # --- phases --------------------------------------------------------------------------------
 
-    def preflight(self, start=None, end=None, reports: Sequence[str] | None = None) -> Scope:
-        """The job's reports and windows; ConfigError before anything is created."""
+    def preflight(
+        self,
+        start=None,
+        end=None,
+        reports: Sequence[str] | None = None,
+        grains: Sequence[str] | None = None,
+    ) -> Scope:
+        """The job's reports and windows (of ``grains``, default all the config's);
+        ConfigError before anything is created."""
         known = [r.name for r in self.config.reports]
         for name in reports or ():
             if name not in known:
@@ -169,7 +176,15 @@ class Job:
                     f"{', '.join(sorted(known))}"
                 )
         names = tuple(n for n in known if not reports or n in reports)
-        return Scope(names, tuple(self.windows(start, end)), start, end)
+        configured = self.config.windows.grains
+        for g in grains or ():
+            if g not in configured:
+                raise ConfigError(
+                    f"grains: {g!r} is not a window size of the config; allowed: "
+                    f"{', '.join(configured)}"
+                )
+        windows = [w for w in self.windows(start, end) if not grains or w.grain in grains]
+        return Scope(names, tuple(windows), start, end)
 
     def locked(self, wait: float = 0.0):
         """``with job.locked(wait): …``: this job alone on its destinations."""
@@ -201,10 +216,13 @@ class Job:
         wanted = [r for r in self.config.reports if not reports or r.name in reports]
         return slice_ids(fetch_lists(self.client, needed_for_slices(wanted)))
 
-    def plan(self, start=None, end=None, reports=None, full_refresh=False, lists=None) -> Plan:
+    def plan(
+        self, start=None, end=None, reports=None, full_refresh=False, lists=None, windows=None
+    ) -> Plan:
         """The requests a run would make, without calling any report endpoint: windows not
-        loaded yet and the lookback, plus units a Parquet folder lost (for it alone)."""
-        windows = self.windows(start, end)
+        loaded yet and the lookback, plus units a Parquet folder lost (for it alone).
+        ``windows``: these (of some grains) instead of the range's."""
+        windows = self.windows(start, end) if windows is None else list(windows)
         lists = self.lists(reports) if lists is None else lists
         loaded = self.dest.loaded()
         plan = build_plan(
@@ -233,13 +251,15 @@ class Job:
         progress: Progress | None = None,
         max_minutes: float | None = None,
         max_requests: int | None = None,
+        grains: Sequence[str] | None = None,
     ) -> RunResult:
-        """Load every planned unit from the API; failures are collected, not raised. With a
-        budget (minutes, requests), no unit starts once it is spent: the run is ``partial``
-        and the next one goes on. A stop request ends it in seconds, logged."""
+        """Load every planned unit from the API (of ``grains``, default every size); failures
+        are collected, not raised. With a budget (minutes, requests), no unit starts once it
+        is spent: the run is ``partial`` and the next one goes on. A stop request ends it in
+        seconds, logged."""
         from .source_api import ApiSource
 
-        scope = self.preflight(start, end, reports)
+        scope = self.preflight(start, end, reports, grains)
         source = ApiSource(Budget(max_minutes, max_requests))
         return self._load(scope, source, wait=wait, full_refresh=full_refresh, progress=progress)
 

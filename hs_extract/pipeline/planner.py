@@ -12,7 +12,7 @@ import calendar
 import datetime as dt
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pendulum
@@ -38,15 +38,19 @@ RANGE_IDS = {
 
 @dataclass(frozen=True)
 class Slice:
-    """The parameters that split a report's window into slices, and the filters in force."""
+    """The parameters that split a report's window into slices, the filters in force, and the
+    grain (window size) of its windows."""
 
     params: tuple[tuple[str, Any], ...] = ()
     filters: str = ""
+    grain: str = "day"
 
     @property
     def key(self) -> str:
-        """Canonical text used in state: ``user=100001|filters=types=email``."""
-        parts = [f"{k}={v}" for k, v in self.params]
+        """Canonical text used in state: ``user=100001|filters=types=email``; a week or month
+        window's starts with ``grain=month|`` (a day and a month may start together)."""
+        parts = [f"grain={self.grain}"] if self.grain != "day" else []
+        parts += [f"{k}={v}" for k, v in self.params]
         if self.filters:
             parts.append(f"filters={self.filters}")
         return "|".join(parts)
@@ -265,14 +269,18 @@ def build_plan(
         slices = slices_for(rc, lists, filters)
         if not slices:
             plan.skipped[rc.name] = "no slices (no users, teams or ids to slice by)"
-        for sl in slices:
+        for sl, grain_windows in (
+            (replace(s, grain=g), [x for x in windows if x.grain == g])
+            for s in slices
+            for g in w.grains
+        ):
             chosen = select_windows(
-                windows, loaded.get((rc.name, sl.key), ()), w.lookback, full_refresh
+                grain_windows, loaded.get((rc.name, sl.key), ()), w.lookback, full_refresh
             )
-            plan.units_total += len(windows)
+            plan.units_total += len(grain_windows)
             base = {**filters, **sl.as_dict()}
             if spec.kind is Kind.TIMESERIES:
-                for start, view_by, run in _series_groups(chosen, w.size):
+                for start, view_by, run in _series_groups(chosen, sl.grain):
                     params = {
                         **base,
                         "start_date": start,
@@ -288,7 +296,7 @@ def build_plan(
                 if spec.accepts("sort_field"):
                     params.update(sort_field="number", sort_order="ASC")  # stable paging
                 if w.compare_previous and spec.kind is Kind.SUMMARY:
-                    prev = previous(win, w.size, w.timezone)
+                    prev = previous(win, win.grain, w.timezone)
                     params.update(previous_start_date=prev.start, previous_end_date=prev.end)
                 plan.requests.append(Request(rc.name, sl, (win,), params))
     return plan

@@ -24,7 +24,7 @@ from ..normalize.summaries import SUMMARIES
 __all__ = ["Difference", "Reconciled", "reconcile"]
 
 Read = Callable[[str, Sequence[str]], "pd.DataFrame | None"]
-KEY = ["window_start", *SLICE_NAMES]
+KEY = ["grain", "window_start", *SLICE_NAMES]  # within a grain: a month with a month
 #: the differences listed per comparison (the count says how many there are)
 SHOWN = 10
 
@@ -132,9 +132,10 @@ def _compare(name: str, left: tuple, right: tuple, what: str = "") -> Reconciled
     both = pd.concat([a, b], axis=1, join="inner").dropna()
     result.compared = len(both)
     for key, row in both[both["left"] != both["right"]].iterrows():
-        start, *slices = key
+        grain, start, *slices = key
         where = ", ".join(f"{k}={v}" for k, v in zip(SLICE_NAMES, slices, strict=True) if v)
         label = pd.Timestamp(start).strftime("%Y-%m-%d %H:%M").removesuffix(" 00:00")
+        label += "" if grain == "day" else f" ({grain})"
         diff = Difference(label, f" [{where}]" if where else "", row["left"], row["right"], what)
         result.differences.append(diff)
     return result

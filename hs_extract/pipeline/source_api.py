@@ -57,7 +57,12 @@ class ApiSource:
         if job.dest.archive:
             job.dest.archive.write_lists(result.run_id, listings)
         return job.plan(
-            scope.start, scope.end, list(scope.reports), self._full_refresh, slice_ids(listings)
+            scope.start,
+            scope.end,
+            list(scope.reports),
+            self._full_refresh,
+            slice_ids(listings),
+            windows=scope.windows,
         )
 
     def units(self, job: Job, result: RunResult, loader: Loader, progress) -> None:

@@ -156,7 +156,7 @@ class ArchiveSource:
                             f"({meta.extracted_at:%Y-%m-%d %H:%M:%S} UTC)"
                         )
                         continue
-                    slice_ = ArchivedSlice(archived_key=unit.slice.key)
+                    slice_ = ArchivedSlice(grain=unit.slice.grain, archived_key=unit.slice.key)
                     archived = Request(unit.report, slice_, (w,), params)
                     tables = normalize_json(unit.report, answers.bodies, meta, job.sink)
                     work.queue(archived, tables, meta, loader, result, answers, archive=False)

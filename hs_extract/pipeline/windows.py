@@ -30,11 +30,13 @@ SIZES = ("day", "week", "month")
 
 @dataclass(frozen=True, order=True)
 class Window:
-    """[start, end) in UTC; ``label`` is the local date the window starts on."""
+    """[start, end) in UTC; ``label`` is the local date the window starts on; ``grain`` its
+    size (day, week, month)."""
 
     start: pendulum.DateTime
     end: pendulum.DateTime
     label: str
+    grain: str = "day"
 
     def __str__(self) -> str:
         return self.label
@@ -94,7 +96,8 @@ def iter_windows(
         nxt = _next(cur, size)
         if nxt > stop:
             return out
-        out.append(Window(cur.in_timezone("UTC"), nxt.in_timezone("UTC"), cur.to_date_string()))
+        start_utc, end_utc = cur.in_timezone("UTC"), nxt.in_timezone("UTC")
+        out.append(Window(start_utc, end_utc, cur.to_date_string(), size))
         cur = nxt
 
 
@@ -104,7 +107,7 @@ def previous(window: Window, size: str, tz: str) -> Window:
     step = {"day": {"days": 1}, "week": {"weeks": 1}, "month": {"months": 1}}[size]
     before = local.subtract(**step)
     start = pendulum.datetime(before.year, before.month, before.day, tz=_zone(tz))
-    return Window(start.in_timezone("UTC"), window.start, start.to_date_string())
+    return Window(start.in_timezone("UTC"), window.start, start.to_date_string(), window.grain)
 
 
 def select_windows(
@@ -121,8 +124,9 @@ def select_windows(
 
 
 def range_windows(w, now: dt.datetime, start=None, end=None) -> list[Window]:
-    """The windows of one run: ``start``/``end`` (``--start``/``--end``) over the config's
-    ``w`` (``WindowsConfig``). ConfigError when the range holds no window that is over."""
+    """The windows of one run, of every grain: ``start``/``end`` (``--start``/``--end``) over
+    the config's ``w`` (``WindowsConfig``). ConfigError when the range holds no window that is
+    over."""
     today = default_end(now, w.timezone)
     first = w.start
     if isinstance(first, int):  # relative: -28 means 28 days before today
@@ -139,4 +143,5 @@ def range_windows(w, now: dt.datetime, start=None, end=None) -> list[Window]:
             f"--end: {as_day[1]} is not after the first window's start {as_day[0]}; "
             "allowed: a later --end (or an earlier --start)"
         )
-    return iter_windows(first, last, w.size, w.timezone)
+    grains = w.grains if hasattr(w, "grains") else (w.size,)
+    return [win for g in grains for win in iter_windows(first, last, g, w.timezone)]

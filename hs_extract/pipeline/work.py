@@ -54,6 +54,7 @@ def archive_record(
         "report": req.report,
         "settings": settings,
         "slice": req.slice.key,
+        "grain": w.grain,
         "window_start": w.start.isoformat(),
         "window_end": w.end.isoformat(),
         "window_date": w.label,
@@ -102,6 +103,7 @@ class RequestWork:
             extracted_at=dt.datetime.now(dt.UTC),
             run_id=result.run_id,
             params=req.params,
+            grain=req.slice.grain,
         )
         held = 0
         try:
@@ -218,6 +220,7 @@ def decode_answers(record: dict) -> tuple[RequestMeta, Answers, dict[str, Any]]:
         extracted_at=dt.datetime.fromisoformat(record["extracted_at"]),
         run_id=record["run_id"],
         params=params,
+        grain=record.get("grain", "day"),
     )
     bodies = [a["body"].encode("utf-8", "surrogateescape") for a in record["answers"]]
     return meta, Answers(bodies, [dict(a) for a in record["answers"]]), params
