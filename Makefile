@@ -4,6 +4,9 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# dbt in a virtualenv of its own: its pins clash with the dev tools' (tests/test_dbt_package.py)
+DBT_VENV := .venv-dbt
+DBT_STAMP := $(DBT_VENV)/.installed
 
 .PHONY: test test-fast lint types demo bench soak clean
 
@@ -16,6 +19,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,postgres,duckdb,s3,dagster]'
 	touch $(STAMP)
 
+$(DBT_STAMP): pyproject.toml .ci/dbt-constraints.txt
+	test -x $(DBT_VENV)/bin/python || $(PYTHON) -m venv $(DBT_VENV)
+	$(DBT_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(DBT_VENV)/bin/python -m pip install --quiet -e '.[dbt]' -c .ci/dbt-constraints.txt
+	touch $(DBT_STAMP)
+
 lint: $(STAMP)
 	$(BIN)/ruff check hs_extract tests bench examples
 	$(BIN)/ruff format --check hs_extract tests bench examples
@@ -25,7 +34,7 @@ demo: $(STAMP)
 	$(BIN)/hs-extract demo --out hs_demo
 
 # four workers on two cores: most tests wait on sockets, a simulator or a database
-test: lint
+test: lint $(DBT_STAMP)
 	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -n 4
 
 # the developer's loop: unit, client-against-simulator and SQLite pipeline tests (markers
@@ -43,4 +52,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(DBT_VENV) build *.egg-info .pytest_cache .ruff_cache

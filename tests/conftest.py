@@ -145,7 +145,7 @@ def make_client(clock):
 # - ``postgres``: the PostgreSQL server (a ``postgres`` parameter, Dest("postgres"), PG_URL);
 # - ``duckdb``: a DuckDB destination;
 # - ``subprocess``: a process of its own (the CLI, a notebook kernel, a private cluster);
-# - ``slow``: Dagster, an S3 or other bucket emulator, the crash and fault campaigns.
+# - ``slow``: Dagster, dbt, an S3 or other bucket emulator, the crash and fault campaigns.
 
 LAYER_WORDS = {
     "postgres": re.compile(r"\bpostgres(_or_skip)?\b|PG_URL|pg_cluster"),
@@ -154,7 +154,8 @@ LAYER_WORDS = {
         r"\bsubprocess\.|\bPopen\b|sys\.executable|nbclient|NotebookClient|run_cli\b"
     ),
     "slow": re.compile(
-        r"\bdagster\b|moto|s3_support|Faults\(|faults=|HS_CRASH_CASES|failpoint", re.IGNORECASE
+        r"\bdagster\b|dbt_build|moto|s3_support|Faults\(|faults=|HS_CRASH_CASES|failpoint",
+        re.IGNORECASE,
     ),
 }
 
