@@ -95,9 +95,28 @@ def test_demo_into_a_directory(tmp_path):
     assert "What landed" in res.output and "conversations_drilldown__tags" in res.output
     assert (tmp_path / "d" / "overview.png").stat().st_size > 30_000
     frame = pd.read_parquet(tmp_path / "d" / "parquet" / "company")
+    days = frame[frame["grain"] == "day"]  # and weeks, when a whole one is among the days
+    assert set(frame["grain"]) <= {"day", "week"}
     # the demo compares with the previous window: previous rows and the deltas table
-    assert set(frame["period"]) == {"current", "previous"} and frame["window_start"].nunique() == 2
-    assert len(pd.read_parquet(tmp_path / "d" / "parquet" / "company__deltas")) == 2
+    assert set(days["period"]) == {"current", "previous"} and days["window_start"].nunique() == 2
+    deltas = pd.read_parquet(tmp_path / "d" / "parquet" / "company__deltas")
+    assert len(deltas[deltas["grain"] == "day"]) == 2
+
+
+def test_the_demo_chart_leaves_a_notebooks_backend_alone(tmp_path):
+    # plotting through pyplot switched the kernel to Agg: the notebook's later charts vanished
+    import matplotlib
+
+    from hs_extract.cli.demo import run_demo
+
+    before = matplotlib.get_backend()
+    matplotlib.use("svg")
+    try:
+        result = run_demo(tmp_path / "d", days=9)
+        assert result.chart is not None and result.chart.stat().st_size > 30_000
+        assert matplotlib.get_backend() == "svg"
+    finally:
+        matplotlib.use(before)
 
 
 @pytest.mark.parametrize(

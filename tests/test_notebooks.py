@@ -27,7 +27,7 @@ def test_notebook_executes(name, tmp_path, monkeypatch):
     monkeypatch.delenv("HELPSCOUT_CLIENT_ID", raising=False)
     monkeypatch.delenv("HELPSCOUT_CLIENT_SECRET", raising=False)
     monkeypatch.setenv("HS_DEMO_DIR", str(tmp_path / "demo"))
-    monkeypatch.setenv("HS_DEMO_DAYS", "3")
+    monkeypatch.setenv("HS_DEMO_DAYS", "10")  # a complete week among them
     monkeypatch.setenv("MPLBACKEND", "Agg")
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
     client = NotebookClient(

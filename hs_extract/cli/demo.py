@@ -2,8 +2,8 @@
 
 No Help Scout account needed: the built-in simulator serves a synthetic account, and the same
 pipeline a nightly job runs loads all 32 reports for the last ``days`` days into
-``<out>/parquet`` and ``<out>/helpscout.db``. Then ``<out>/overview.png`` shows what a support
-lead looks at first: volume by channel, response and resolution time, happiness.
+``<out>/parquet`` and ``<out>/helpscout.db``, in daily and weekly windows. Then
+``<out>/overview.png`` shows what a support lead looks at first (``chart.py``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from ..pipeline import Config, RunResult
 
-__all__ = ["DemoResult", "demo", "demo_config", "plot_overview", "run_demo"]
+__all__ = ["DemoResult", "demo", "demo_config", "run_demo"]
 
 
 @dataclass
@@ -42,7 +42,8 @@ def demo_config(
     days: int,
     today: dt.date | None = None,
 ) -> Config:
-    """The demo's config: every report and every user and team, daily windows."""
+    """The demo's config: every report and every user and team, in daily windows and weekly
+    ones (a week's averages and distinct counts as Help Scout computes the week)."""
     from ..pipeline import parse_config
 
     today = today or dt.datetime.now(dt.UTC).date()
@@ -58,7 +59,7 @@ def demo_config(
             },
             "windows": {
                 "start": str(today - dt.timedelta(days=days)),
-                "size": "day",
+                "size": ["day", "week"],
                 "lookback": 3,
                 "compare_previous": True,  # previous rows and the __deltas tables filled
                 "timezone": "UTC",
@@ -93,12 +94,15 @@ def run_demo(
             job.close()
     if result.interrupted:
         raise interrupt.Terminated() if result.interrupted == 143 else interrupt.Interrupted()
+    from .chart import plot_overview
+
     chart = plot_overview(out / "parquet", out / "overview.png") if result.ok else None
     return DemoResult(out, result, chart, landed(out / "parquet"))
 
 
 def landed(parquet: Path) -> pd.DataFrame:
-    """What the run left: one line per table with its rows and windows (0: a snapshot)."""
+    """What the run left: one line per table with its rows and windows of any grain (0: a
+    snapshot)."""
     import pandas as pd
     import pyarrow.dataset as ds
 
@@ -111,86 +115,11 @@ def landed(parquet: Path) -> pd.DataFrame:
         if specs[folder.name].dimension:
             rows.append({"table": folder.name, "rows": data.count_rows(), "windows": 0})
             continue
-        table = data.to_table(columns=["window_start"])
-        windows = len(set(table.column("window_start").to_pylist()))
+        table = data.to_table(columns=["grain", "window_start"])
+        grains, starts = (table.column(c).to_pylist() for c in ("grain", "window_start"))
+        windows = len(set(zip(grains, starts, strict=True)))
         rows.append({"table": folder.name, "rows": table.num_rows, "windows": windows})
     return pd.DataFrame(rows, columns=["table", "rows", "windows"])
-
-
-def _daily(parquet: Path, table: str, value: str) -> pd.Series:
-    import pandas as pd
-
-    frame = pd.read_parquet(parquet / table, columns=["period", "date", value])
-    frame = frame[frame["period"] == "current"].sort_values("date")
-    return frame.set_index("date")[value]
-
-
-def plot_overview(parquet: Path, path: Path) -> Path:
-    """Four panels from the Parquet export: volume, speed, happiness, busy hours."""
-    import matplotlib
-    import pandas as pd
-
-    matplotlib.use("Agg")
-    import matplotlib.dates as mdates
-    import matplotlib.pyplot as plt
-
-    parquet, path = Path(parquet), Path(path)
-    volume = pd.read_parquet(parquet / "conversations_channel_volumes")
-    volume = volume[volume["period"] == "current"].sort_values("date").set_index("date")
-    response = _daily(parquet, "productivity_response_time", "time") / 3600
-    resolution = _daily(parquet, "productivity_resolution_time", "time") / 3600
-    happy = pd.read_parquet(parquet / "happiness")
-    happy = happy[happy["period"] == "current"].sort_values("window_start")
-    busy = pd.read_parquet(parquet / "conversations_busiest_times")
-    grid = busy.pivot_table(index="day", columns="hour", values="count", aggfunc="sum")
-
-    fig, axes = plt.subplots(2, 2, figsize=(14, 9), constrained_layout=True)
-    fig.suptitle("Help Scout support overview (hs_extract demo, simulated account)", fontsize=15)
-    ax = axes[0][0]
-    days = pd.DatetimeIndex(volume.index).tz_convert(None).to_pydatetime()
-    bottom = None
-    for channel, colour in (("email", "#3b7dd8"), ("chat", "#f0a030"), ("phone", "#5cb85c")):
-        ax.bar(days, volume[channel], bottom=bottom, label=channel, color=colour, width=0.8)
-        bottom = volume[channel] if bottom is None else bottom + volume[channel]
-    ax.set(title="New conversations per day, by channel", ylabel="conversations")
-    ax.legend(loc="upper left")
-    ax = axes[0][1]
-    for series, marker, label in (
-        (response, "o", "response time"),
-        (resolution, "s", "resolution time"),
-    ):
-        when = pd.DatetimeIndex(series.index).tz_convert(None)
-        ax.plot(when, series.values, marker=marker, label=label)
-    ax.set(title="Average response and resolution time", ylabel="hours")
-    ax.legend(loc="upper left")
-    ax = axes[1][0]
-    when = happy["window_start"].dt.tz_convert(None)
-    ax.plot(when, happy["happiness_score"], color="#d9534f", marker="o", label="happiness score")
-    ax.set(title="Happiness: score (great % − not good %) and ratings", ylabel="score")
-    ax.set_ylim(-100, 100)
-    twin = ax.twinx()
-    twin.bar(when, happy["ratings_count"], alpha=0.25, color="grey", label="ratings")
-    twin.set_ylabel("ratings per day")
-    ax.set_zorder(twin.get_zorder() + 1)  # the score line above the rating bars
-    ax.patch.set_visible(False)
-    ax.legend(loc="lower left")
-    ax = axes[1][1]
-    image = ax.imshow(grid.values, aspect="auto", cmap="viridis")
-    ax.set(title="Busiest hours (all days, company time zone)", xlabel="hour of day")
-    ax.set_yticks(
-        range(len(grid.index)), ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][: len(grid.index)]
-    )
-    fig.colorbar(image, ax=ax, label="conversations")
-    for a in (axes[0][0], axes[0][1], axes[1][0]):
-        a.xaxis.set_major_formatter(mdates.DateFormatter("%b %d"))
-        a.tick_params(axis="x", labelrotation=30)
-        for label in a.get_xticklabels():
-            label.set_horizontalalignment("right")  # the label's end under its day
-        a.grid(alpha=0.3)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
 
 
 @click.command(
@@ -251,7 +180,8 @@ def demo(out_dir, days, no_progress, debug) -> None:
 Explore it:
   chart     {result.chart}
   pandas    python -c "import pandas as pd; print(pd.read_parquet('{base}/parquet/company'))"
-  SQLite    sqlite3 {base}/helpscout.db "select period, customers_helped from company limit 6"
+  SQLite    sqlite3 {base}/helpscout.db "select window_date, customers_helped from company
+            where grain = 'day' and period = 'current'"
   notebooks jupyter lab notebooks/   (01_explore_reports, 02_warehouse)
   your own  copy configs/example.yaml, set HELPSCOUT_CLIENT_ID/SECRET, hs-extract run --config …
 """,

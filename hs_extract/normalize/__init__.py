@@ -26,10 +26,13 @@ if TYPE_CHECKING:
     from .engine import Sink
     from .names import filters_text, main_table
     from .schema import Column, TableSpec, table_specs, tables_of
+    from .sections import BUCKETS, bucket_label
 
 #: each public name and the module it comes from (imported on first use)
 _NAMES = {
     "RequestMeta": ".core",
+    "BUCKETS": ".sections",
+    "bucket_label": ".sections",
     "filters_text": ".names",
     "normalize": ".core",
     "normalize_json": ".core",
@@ -46,11 +49,13 @@ _NAMES = {
 __getattr__, __dir__ = lazy(__name__, _NAMES)
 
 __all__ = [
+    "BUCKETS",
     "DIMENSIONS",
     "Column",
     "RequestMeta",
     "Sink",
     "TableSpec",
+    "bucket_label",
     "filters_text",
     "main_table",
     "normalize",

@@ -9,6 +9,7 @@ from ..api.client import LISTS
 from .dimensions import DIMENSIONS, tables_of_dimension
 from .fields import NONE, SUM
 from .schema import EXTRA, LINEAGE, SLICES, SNAPSHOT, TableSpec, tables_of
+from .sections import BUCKETS
 
 HEADER = """# Table reference
 
@@ -81,12 +82,7 @@ when this file and the code disagree. Do not edit by hand.
 Range ids of `…__ranges` (reference §5.4, from the legacy docs; chat and email resolution-time
 ids are not documented: the raw ids are kept).
 
-| histogram | id → bucket |
-|---|---|
-| responseTime, firstResponseTime | 1 <15 min; 2 15–30 min; 3 30–60 min; 4 1–2 h; 5 2–3 h; \
-6 3–6 h; 7 6–12 h; 8 12–24 h; 9 1–2 days; 10 >2 days |
-| handleTime | 1 <1 min; 2 1–2 min; 3 2–5 min; 4 5–10 min; 5 >10 min |
-| repliesToResolve | 1 = 1 reply; 2 = 2; 3 = 3; 4 = 4; 5 = 5 or more |
+{buckets}
 
 ## Columns on every report table
 
@@ -121,9 +117,21 @@ def _table(table: TableSpec) -> list[str]:
     return lines
 
 
+def _buckets() -> str:
+    """The bucket table: histograms with the same buckets share a line."""
+    shared: dict[tuple[tuple[int, str], ...], list[str]] = {}
+    for name, labels in BUCKETS.items():
+        shared.setdefault(tuple(labels.items()), []).append(name)
+    lines = ["| histogram | id: bucket |", "|---|---|"]
+    for buckets, names in shared.items():
+        text = "; ".join(f"{i}: {label}" for i, label in buckets)
+        lines.append(f"| {', '.join(names)} | {text} |")
+    return "\n".join(lines)
+
+
 def render() -> str:
     """The whole reference as Markdown."""
-    lines = [HEADER.rstrip()]
+    lines = [HEADER.replace("{buckets}", _buckets()).rstrip()]
     for name, typ, doc in (*LINEAGE, *SLICES, EXTRA):
         lines.append(f"| `{name}` | {_type(typ)} | {doc} |")
     lines.append("")

@@ -57,6 +57,25 @@ def _top(table: str, what: str, mailbox: bool = False) -> Spec:
     return {"count": distinct(f"{what}s in the window"), "top": Many(item, table)}
 
 
+#: what each bucket id of a histogram means (reference §5.4, from the legacy docs; chat and
+#: email resolution-time ids are not documented). The docs' bucket table and charts use it.
+_TIMES = ("<15 min", "15–30 min", "30–60 min", "1–2 h", "2–3 h", "3–6 h", "6–12 h", "12–24 h")
+BUCKETS: dict[str, dict[int, str]] = {
+    "responseTime": dict(enumerate((*_TIMES, "1–2 days", ">2 days"), start=1)),
+    "firstResponseTime": dict(enumerate((*_TIMES, "1–2 days", ">2 days"), start=1)),
+    "handleTime": dict(enumerate(("<1 min", "1–2 min", "2–5 min", "5–10 min", ">10 min"), 1)),
+    "repliesToResolve": dict(
+        enumerate(("1 reply", "2 replies", "3 replies", "4 replies", "5 or more"), start=1)
+    ),
+}
+
+
+def bucket_label(histogram: str, bucket: int) -> str:
+    """What bucket ``bucket`` of ``histogram`` holds (``"15–30 min"``); its id as text when
+    Help Scout does not document it."""
+    return BUCKETS.get(histogram, {}).get(bucket, str(bucket))
+
+
 RANGE_ITEM: Spec = {
     "id": F(T.INT, "bucket id within its histogram (see the bucket table above)", "bucket"),
     "count": distinct("conversations in the bucket"),
