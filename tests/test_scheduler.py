@@ -133,6 +133,17 @@ def test_a_budget_stops_taking_units_and_the_next_run_goes_on(tmp_path):
         for _ in range(10):
             res = CliRunner().invoke(main, ["run", "--config", path, "--max-requests", "10"])
             codes.append(res.exit_code)
+            if len(codes) == 1:  # what the requests went to, each part counted, none negative
+                said = re.search(
+                    r"requests ([\d,]+) \(([\d,]+) of ([\d,]+) planned, ([\d,]+) further pages, "
+                    r"([\d,]+) lists, tokens and retries\); ([\d,]+) planned requests left",
+                    res.output,
+                )
+                assert said, res.output
+                total, made, planned, more, rest, left = (
+                    int(n.replace(",", "")) for n in said.groups()
+                )
+                assert total == made + more + rest and left == planned - made > 0
             if res.exit_code != 3:
                 break
         assert codes[0] == 3 and codes[-1] == 0 and set(codes[:-1]) == {3}, codes

@@ -17,7 +17,7 @@ from .common import (
     out,
     wait_option,
 )
-from .logs import Heartbeat, json_logs, say
+from .logs import Heartbeat, eta_words, json_logs, say
 
 
 def budget_options(fn):
@@ -98,13 +98,7 @@ def execute(job, work, progress: bool, requests: bool = True):
     if not progress:
         with Heartbeat(job.client.stats) as beat:
             return work(beat.tick)
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     stats, limiter = job.client.stats, job.client.limiter
     columns = [
@@ -112,10 +106,10 @@ def execute(job, work, progress: bool, requests: bool = True):
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.fields[info]}"),
-        TimeRemainingColumn(),
+        TextColumn("ETA {task.fields[eta]}"),  # requests left at the recent rate (pace.py)
     ]
     with Progress(*columns, console=err, transient=False) as bar:
-        task = bar.add_task("units", total=None, info="planning…")
+        task = bar.add_task("units", total=None, info="planning…", eta="unknown")
 
         def tick(result, req):
             if bar.tasks[task].total is None:
@@ -125,9 +119,25 @@ def execute(job, work, progress: bool, requests: bool = True):
                 f"requests {stats.requests}  429s {stats.rate_limited}  "
                 f"waits {limiter.stats.wait_seconds + stats.backoff_seconds:.0f}s"
             )
-            bar.update(task, completed=done, info=info)
+            eta = eta_words(result.pace.eta() if result.pace else None)
+            bar.update(task, completed=done, info=info, eta=eta)
 
         return work(tick)
+
+
+def requests_text(result, stats) -> str:
+    """What the requests went to, each part counted (never a difference that can go
+    negative): planned ones made, pages after the first, and the rest (lists, tokens,
+    retries); the planned ones left when the run stopped early."""
+    pace, planned = result.pace, len(result.plan.requests)
+    made = pace.finished if pace else 0
+    more = pace.fetched_more if pace else 0
+    rest = max(0, stats.requests - made - more)
+    text = f"requests {stats.requests:,} ({made:,} of {planned:,} planned"
+    text += f", {more:,} further pages, {rest:,} lists, tokens and retries)"
+    if made < planned:
+        text += f"; {planned - made:,} planned requests left for the next run"
+    return text
 
 
 def summary(job, result, requests: bool = True) -> None:
@@ -149,13 +159,10 @@ def summary(job, result, requests: bool = True) -> None:
             markup=False,
         )
     else:
-        more = max(0, result.pages - len(plan.requests))
         out.print(
-            f"units loaded {result.units_loaded}/{len(plan.units)} "
-            f"({plan.units_total - len(plan.units)} up to date); "
-            f"requests {stats.requests} ({len(plan.requests)} planned + "
-            f"{more} more pages + lists, tokens and retries); "
-            f"retries {stats.retries}; 429s {stats.rate_limited}",
+            f"units loaded {result.units_loaded:,}/{len(plan.units):,} "
+            f"({plan.units_total - len(plan.units):,} up to date); {requests_text(result, stats)}; "
+            f"retries {stats.retries:,}; 429s {stats.rate_limited:,}",
             markup=False,
         )
     for report in result.removed:

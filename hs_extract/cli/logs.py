@@ -114,6 +114,16 @@ def say(text: str, event: str, level: int = logging.WARNING, **fields: Any) -> N
         err.print(text, markup=False, soft_wrap=True)
 
 
+def eta_words(seconds: float | None) -> str:
+    """``12 min``, ``3 h 05 min``, ``< 1 min`` or ``unknown`` (too soon to measure a rate)."""
+    if seconds is None:
+        return "unknown"
+    minutes = round(seconds / 60)
+    if minutes < 1:
+        return "< 1 min"
+    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
+
+
 class Heartbeat:
     """One INFO line every ``interval`` seconds while a run goes: units, rows, requests,
     requests/min, 429s, ETA. Feed it the run's result through :meth:`tick`."""
@@ -148,8 +158,8 @@ class Heartbeat:
         minutes = max((time.monotonic() - self._started) / 60, 1e-9)
         made = s.requests - self._first_requests if s else 0
         rate = made / minutes
-        eta = (total - done) * (minutes * 60 / done) if done else None
-        eta_text = f"{eta / 60:.0f} min" if eta is not None else "unknown"
+        eta = r.pace.eta() if r.pace else None  # requests left at the recent rate
+        eta_text = eta_words(eta)
         log.info(
             "progress: units %s/%s, rows %s, requests %s (%.0f/min), 429s %s, ETA %s",
             f"{done:,}",

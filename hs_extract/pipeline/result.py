@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from .pace import Pace
 from .planner import Plan
 
 __all__ = ["PARTIAL", "RunResult"]
@@ -50,6 +51,8 @@ class RunResult:
     kept: list[str] = field(default_factory=list)
     #: what ended the job before its units were done (one line), or None
     error: str | None = None
+    #: the requests made and left, live (an API run; None for a rebuild)
+    pace: Pace | None = None
 
     @property
     def ok(self) -> bool:

@@ -16,11 +16,13 @@ from concurrent.futures import FIRST_COMPLETED, Future, wait
 from typing import TYPE_CHECKING
 
 from .. import interrupt
+from ..api.catalog import REPORTS
 from ..errors import AccessDeniedError, HSExtractError
 from .commit import Budget, Loader
 from .config import workers_for
 from .fingerprint import content
 from .lists import DIMENSION_NAMES, check_slice_ids, fetch_lists, slice_ids
+from .pace import Pace
 from .planner import Plan, Request
 from .result import RunResult
 from .work import RequestWork
@@ -80,6 +82,9 @@ class ApiSource:
             settings,
         )
         workers = workers_for(config.source)
+        requests = result.plan.requests
+        paginated = sum(1 for r in requests if REPORTS[r.report].paginated)
+        result.pace = Pace(len(requests), paginated)
         budget = self.budget.start(job.client.stats)
         pool = interrupt.Pool(workers, thread_name_prefix="hs-unit")
         pages = interrupt.Pool(workers, thread_name_prefix="hs-page")
@@ -123,7 +128,11 @@ class ApiSource:
     def _do(self, job: Job, work: RequestWork, req: Request, result, loader, pages) -> None:
         if req.report in self._skip:  # denied while this request waited in the queue
             return
-        n = work.do(req, result, loader, pages)
+        try:
+            n = work.do(req, result, loader, pages)
+        finally:
+            if result.pace:
+                result.pace.request_done()
         with job.count_lock:
             result.pages += n
 

@@ -24,6 +24,7 @@ from ..load.parquet import ParquetDestination, unit_id
 from ..load.sql import UnitData
 from ..normalize import RequestMeta, Sink, main_table, normalize_json, table_specs
 from .commit import Loader, RowBudget
+from .pace import Pace
 from .planner import Request, Unit
 from .result import RunResult
 from .units import dedupe_all, split_windows
@@ -108,7 +109,7 @@ class RequestWork:
         held = 0
         try:
             if spec.paginated:
-                answers, held = self.fetch_pages(spec, req.params, pool)
+                answers, held = self.fetch_pages(spec, req.params, pool, result.pace)
             else:
                 answer = self._client().fetch(spec, raw=True, **req.params)
                 answers = Answers([answer.body], [dict(answer.record)])
@@ -123,7 +124,9 @@ class RequestWork:
             raise RuntimeError("this RequestWork only queues answers it is given")
         return self.client
 
-    def fetch_pages(self, spec, params, pool: ThreadPoolExecutor) -> tuple[Answers, int]:
+    def fetch_pages(
+        self, spec, params, pool: ThreadPoolExecutor, pace: Pace | None = None
+    ) -> tuple[Answers, int]:
         """Every page of one window, complete (the paging rule of api/paging.py): the first,
         then the rest side by side on ``pool`` once the first has told how many rows the unit
         holds and the row budget has room for them. The answers and the rows held."""
@@ -141,6 +144,10 @@ class RequestWork:
         walk = PageWalk(spec, fetch, map_pages=pool.map, sleep=client.transport.sleep)
         try:
             for page in walk:
+                if pace is not None and page.number == 1:  # the ETA counts the pages it
+                    pace.first_page(page.pages or 1)  # announces, then each one fetched
+                elif pace is not None:
+                    pace.more_page()
                 if page.number == 1:
                     answers.count = page.count
                     if page.results and (page.pages or 0) > 1:
