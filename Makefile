@@ -3,6 +3,8 @@
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
 VENV := .venv
 BIN := $(VENV)/bin
+# the demo needs the package alone; the tests add the dev tools and every destination's driver
+BASE_STAMP := $(VENV)/.installed-base
 STAMP := $(VENV)/.installed
 # dbt in a virtualenv of its own: its pins clash with the dev tools' (tests/test_dbt_package.py)
 DBT_VENV := .venv-dbt
@@ -10,13 +12,17 @@ DBT_STAMP := $(DBT_VENV)/.installed
 
 .PHONY: test test-fast lint types demo bench soak clean
 
-$(STAMP): pyproject.toml
+$(BASE_STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "make: no python3 found; install Python 3.11 or newer" >&2; exit 1; }
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \
 		echo "make: $(PYTHON) is Python $$($(PYTHON) -c 'import platform; print(platform.python_version())'); hs_extract needs 3.11 or newer (make PYTHON=/path/to/python3.11)" >&2; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,postgres,duckdb,s3,dagster]'
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(BASE_STAMP)
+
+$(STAMP): $(BASE_STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,postgres,duckdb,s3,dagster,docs]'
 	touch $(STAMP)
 
 $(DBT_STAMP): pyproject.toml .ci/dbt-constraints.txt
@@ -30,7 +36,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check hs_extract tests bench examples
 	$(BIN)/mypy
 
-demo: $(STAMP)
+demo: $(BASE_STAMP)
 	$(BIN)/hs-extract demo --out hs_demo
 
 # four workers on two cores: most tests wait on sockets, a simulator or a database

@@ -12,8 +12,6 @@ This module gathers the public names: ``ReportsClient``, ``REPORTS``, the errors
 ``hs-extract run`` does; orchestrators call it).
 """
 
-__version__ = "0.1.0"
-
 from typing import TYPE_CHECKING
 
 # first: chooses Arrow's allocator before anything imports pyarrow (see memory.py)
@@ -44,6 +42,7 @@ if TYPE_CHECKING:
     from .interrupt import Stop
     from .notebook.client import ReportsClient
     from .pipeline.doors import run
+    from .version import __version__
 
 # the rest on first use: `import hs_extract` and `hs-extract --help` stay light
 _NAMES = {
@@ -52,6 +51,7 @@ _NAMES = {
     "ReportsClient": ".notebook.client",
     "Stop": ".interrupt",
     "run": ".pipeline.doors",
+    "__version__": ".version",
 }
 __getattr__, __dir__ = lazy(__name__, _NAMES)
 

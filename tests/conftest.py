@@ -154,7 +154,7 @@ LAYER_WORDS = {
         r"\bsubprocess\.|\bPopen\b|sys\.executable|nbclient|NotebookClient|run_cli\b"
     ),
     "slow": re.compile(
-        r"\bdagster\b|dbt_build|moto|s3_support|Faults\(|faults=|HS_CRASH_CASES|failpoint",
+        r"\bdagster\b|dbt_build|build_dists|moto|s3_support|Faults\(|faults=|HS_CRASH_CASES|failpoint",
         re.IGNORECASE,
     ),
 }

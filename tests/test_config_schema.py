@@ -1,7 +1,8 @@
 """The config's JSON Schema (``hs-extract config schema``): what editors check configs with.
 
-It is the model's own (pydantic), shipped as ``configs/config.schema.json``, named by
-``configs/example.yaml``; every shipped config passes it, a misspelled key fails it, and the
+It is the model's own (pydantic), shipped in the package beside the starter config
+(``hs_extract/starter``, written by ``hs-extract init``), which names it; every shipped config
+(the starter and ``configs/*.yaml``) passes it, a misspelled key fails it, and the
 config reader says the same mistake in one line with "did you mean"."""
 
 from __future__ import annotations
@@ -18,8 +19,12 @@ from hs_extract.cli import main
 from hs_extract.errors import ConfigError
 from hs_extract.pipeline import parse_config
 
-CONFIGS = Path(__file__).resolve().parents[1] / "configs"
-SCHEMA = CONFIGS / "config.schema.json"
+ROOT = Path(__file__).resolve().parents[1]
+CONFIGS = ROOT / "configs"
+STARTER = ROOT / "hs_extract" / "starter"
+SCHEMA = STARTER / "config.schema.json"
+EXAMPLE = STARTER / "config.yaml"
+SHIPPED = {p.name: p for p in CONFIGS.glob("*.yaml")} | {"starter config.yaml": EXAMPLE}
 
 
 def as_json(path: Path) -> dict:
@@ -35,18 +40,14 @@ def test_the_shipped_schema_is_the_commands_output():
     res = CliRunner().invoke(main, ["config", "schema"])
     assert res.exit_code == 0
     assert res.output == SCHEMA.read_text(), (
-        "run: hs-extract config schema > configs/config.schema.json"
+        "run: hs-extract config schema > hs_extract/starter/config.schema.json"
     )
-    assert (
-        CONFIGS.joinpath("example.yaml")
-        .read_text()
-        .startswith("# yaml-language-server: $schema=config.schema.json")
-    )
+    assert EXAMPLE.read_text().startswith("# yaml-language-server: $schema=config.schema.json")
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in CONFIGS.glob("*.yaml")))
+@pytest.mark.parametrize("name", sorted(SHIPPED))
 def test_every_shipped_config_passes_the_schema(name):
-    errors = list(validator().iter_errors(as_json(CONFIGS / name)))
+    errors = list(validator().iter_errors(as_json(SHIPPED[name])))
     assert errors == [], [e.message for e in errors]
 
 
@@ -59,7 +60,7 @@ def test_a_misspelled_key_fails_the_schema_and_the_reader_says_what_was_meant(
 ):
     monkeypatch.setenv("HELPSCOUT_CLIENT_ID", "x")
     monkeypatch.setenv("HELPSCOUT_CLIENT_SECRET", "y")
-    raw = as_json(CONFIGS / "example.yaml")
+    raw = as_json(EXAMPLE)
     raw[section][wrong] = raw[section].pop(right)
     assert any(wrong in e.message for e in validator().iter_errors(raw))
     with pytest.raises(ConfigError) as info:
@@ -68,7 +69,7 @@ def test_a_misspelled_key_fails_the_schema_and_the_reader_says_what_was_meant(
 
 
 def test_an_unknown_report_gets_the_names_it_may_have_meant():
-    raw = as_json(CONFIGS / "example.yaml")
+    raw = as_json(EXAMPLE)
     raw["source"].update(client_id="x", client_secret="y")
     raw["reports"] = ["conversation_drilldown"]
     assert list(validator().iter_errors(raw))
@@ -77,7 +78,7 @@ def test_an_unknown_report_gets_the_names_it_may_have_meant():
 
 
 def test_values_are_shown_as_written_never_as_python_reprs():
-    raw = as_json(CONFIGS / "example.yaml")
+    raw = as_json(EXAMPLE)
     raw["source"].update(client_id="x", client_secret="y")
     raw = yaml.safe_load(yaml.safe_dump(raw) + "")
     import datetime as dt

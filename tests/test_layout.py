@@ -24,7 +24,7 @@ RANKS = {
     "cli": 6,
     "dagster": 6,  # the orchestrator integration: beside the CLI, over the pipeline
 }
-HELPERS = {"errors", "dates", "memory", "failpoints", "interrupt", "masking", "lazy"}
+HELPERS = {"errors", "dates", "memory", "failpoints", "interrupt", "masking", "lazy", "version"}
 #: the simulator is an independent oracle: it imports helpers only, except that
 #: ``Simulator.client()`` builds a ReportsClient on request (a function-level import)
 SIMULATOR_LAZY = {("hs_extract.simulator.server", "notebook")}

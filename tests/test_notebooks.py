@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-NOTEBOOKS = Path(__file__).parents[1] / "notebooks"
+NOTEBOOKS = Path(__file__).parents[1] / "hs_extract" / "starter" / "notebooks"
 NAMES = ["01_explore_reports.ipynb", "02_warehouse.ipynb"]
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import logging
+import os
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -53,14 +54,16 @@ class ApiClient(ReportMethods):
     >>> client = ApiClient(client_id="…", client_secret="…")  # doctest: +SKIP
     >>> client.get_company(start_date="2025-01-01", end_date="2025-02-01")  # doctest: +SKIP
 
-    ``session``, ``clock``, ``sleep``, ``jitter`` and ``now`` are seams for tests.
+    Without ``client_id``/``client_secret`` (or ``base_url``) it reads them from
+    ``HELPSCOUT_CLIENT_ID``, ``HELPSCOUT_CLIENT_SECRET`` (``HELPSCOUT_BASE_URL``), as the CLI
+    does. ``session``, ``clock``, ``sleep``, ``jitter`` and ``now`` are seams for tests.
     """
 
     def __init__(
         self,
-        client_id: str,
-        client_secret: str | Secret,
-        base_url: str = DEFAULT_BASE_URL,
+        client_id: str | None = None,
+        client_secret: str | Secret | None = None,
+        base_url: str | None = None,
         *,
         rate_limit_per_minute: float = 400,
         rate_limit_share: float = 1.0,
@@ -74,8 +77,15 @@ class ApiClient(ReportMethods):
         now: Callable[[], dt.datetime] | None = None,
         max_workers: int | None = None,
     ) -> None:
+        client_id = client_id or os.environ.get("HELPSCOUT_CLIENT_ID")
+        client_secret = client_secret or os.environ.get("HELPSCOUT_CLIENT_SECRET")
+        base_url = base_url or os.environ.get("HELPSCOUT_BASE_URL") or DEFAULT_BASE_URL
         if not client_id or not client_secret:
-            raise ConfigError("client_id and client_secret are required (the app's ID/secret)")
+            missing = "client_id" if not client_id else "client_secret"
+            raise ConfigError(
+                f"{missing}: (missing) is invalid; required: the app's ID and secret, passed or "
+                "in HELPSCOUT_CLIENT_ID and HELPSCOUT_CLIENT_SECRET"
+            )
         if limiter is None:
             limiter = RateLimiter(rate_limit_per_minute, rate_limit_share, clock=clock, sleep=sleep)
         base = base_url.rstrip("/")

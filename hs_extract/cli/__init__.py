@@ -16,8 +16,7 @@ import sys
 
 import click
 
-from .. import __version__
-from . import check, config, demo, explore, history, jobs, logs, state
+from . import check, config, demo, explore, history, init, jobs, logs, state
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -44,12 +43,13 @@ class Main(click.Group):
 
 
 @click.group(cls=Main, context_settings=CONTEXT)
-@click.version_option(__version__, prog_name="hs-extract")
+@click.version_option(package_name="hs-extract", prog_name="hs-extract")  # read on --version
 def main() -> None:
     """Help Scout Mailbox API 2.0 reports to tidy tables, Parquet and SQL."""
 
 
 for command in (
+    init.init,
     explore.reports,
     explore.fetch,
     explore.tables,

@@ -182,8 +182,8 @@ Explore it:
   pandas    python -c "import pandas as pd; print(pd.read_parquet('{base}/parquet/company'))"
   SQLite    sqlite3 {base}/helpscout.db "select window_date, customers_helped from company
             where grain = 'day' and period = 'current'"
-  notebooks jupyter lab notebooks/   (01_explore_reports, 02_warehouse)
-  your own  copy configs/example.yaml, set HELPSCOUT_CLIENT_ID/SECRET, hs-extract run --config …
+  notebooks hs-extract init (writes them, and a starter config), then jupyter lab notebooks/
+  your own  hs-extract init, set HELPSCOUT_CLIENT_ID/SECRET, hs-extract run --config hs-extract.yaml
 """,
         markup=False,
     )

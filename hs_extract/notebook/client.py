@@ -15,7 +15,7 @@ import pyarrow as pa
 from ..api.answers import Answer
 from ..api.auth import Secret, account_id
 from ..api.catalog import ReportSpec, get_report
-from ..api.client import DEFAULT_BASE_URL, ApiClient
+from ..api.client import ApiClient
 from ..api.params import apply_defaults, normalize_params
 from ..errors import ConfigError
 from ..normalize import RequestMeta, normalize
@@ -49,9 +49,9 @@ class ReportsClient(ApiClient):
 
     def __init__(
         self,
-        client_id: str,
-        client_secret: str | Secret,
-        base_url: str = DEFAULT_BASE_URL,
+        client_id: str | None = None,
+        client_secret: str | Secret | None = None,
+        base_url: str | None = None,
         *,
         cache: str | Path | bool | None = None,
         lookback: int = 3,
@@ -68,7 +68,9 @@ class ReportsClient(ApiClient):
         if cache:
             folder = default_cache_dir() if cache is True else Path(cache)
             # each account in a folder of its own: two accounts never share an answer
-            self._cache = AnswerCache(folder, account_id(self.base_url, client_id), lookback)
+            self._cache = AnswerCache(
+                folder, account_id(self.base_url, self.transport.auth.client_id), lookback
+            )
 
     # --- the cache --------------------------------------------------------------------------
 

@@ -72,6 +72,13 @@ def _date(v: Any, relative: bool) -> dt.date | int:
     return dt.date.fromisoformat(str(v))
 
 
+def credential_hint(name: str, verb: str = "required") -> str:
+    """What a missing or empty credential needs: the config names an environment variable,
+    exported before the run (a secret is never written into a config)."""
+    var = f"HELPSCOUT_{name.upper()}"
+    return f"{verb}: the app's {name.replace('_', ' ')}: {name}: ${{{var}}} with {var} exported"
+
+
 class SourceConfig(BaseModel):
     """Where the reports come from, and how fast they may be asked for."""
 
@@ -127,8 +134,7 @@ class SourceConfig(BaseModel):
             v = v.get_secret_value()
         if (not isinstance(v, str) or not v or v == MISSING) and info.field_name in needs:
             shown = v if info.field_name == "client_id" or not v or v == MISSING else "***"
-            var = "${HELPSCOUT_" + str(info.field_name).upper() + "}"
-            raise invalid(f"required: a non-empty string, e.g. {var}", shown)
+            raise invalid(credential_hint(str(info.field_name)), shown)
         return v if isinstance(v, str) and v != MISSING else ""
 
     @field_validator("rate_limit_share", "timeout", "max_wait", mode="before")

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .config import MISSING, Config
+from .config import MISSING, Config, credential_hint
 
 __all__ = ["MISSING", "Problems", "lines", "shown"]
 
@@ -27,8 +27,8 @@ ALLOWED = {
     "source.max_workers": "allowed: an integer from 1 to 64, or auto",
     "source.timeout": "allowed: seconds, a number > 0",
     "source.max_wait": "allowed: seconds, a number >= 0",
-    "source.client_id": "allowed: a non-empty string, e.g. ${HELPSCOUT_CLIENT_ID}",
-    "source.client_secret": "allowed: a non-empty string, e.g. ${HELPSCOUT_CLIENT_SECRET}",
+    "source.client_id": credential_hint("client_id", "allowed"),
+    "source.client_secret": credential_hint("client_secret", "allowed"),
     "source": "allowed: a mapping of base_url, client_id, client_secret, …",
     "windows": "allowed: a mapping of start, end, size, lookback, timezone, compare_previous",
     "windows.start": "allowed: a date such as 2025-01-01, or -28d (days before today)",
@@ -67,8 +67,8 @@ ALLOWED = {
 REQUIRED = {
     "windows.start": "required: a date such as 2025-01-01",
     "windows": "required: a mapping with start (a date such as 2025-01-01)",
-    "source.client_id": "required: a non-empty string, e.g. ${HELPSCOUT_CLIENT_ID}",
-    "source.client_secret": "required: a non-empty string, e.g. ${HELPSCOUT_CLIENT_SECRET}",
+    "source.client_id": credential_hint("client_id"),
+    "source.client_secret": credential_hint("client_secret"),
 }
 _INDEX = re.compile(r"\[\d+\]")
 

@@ -67,7 +67,7 @@ def parse_config(raw: Any, path: Path | None = None, needs: tuple[str, ...] = AP
         what = "is empty" if raw is None else f"is a YAML {type(raw).__name__}"
         raise ConfigError(
             f"{path or 'config'}: the config {what}; allowed: a YAML mapping with "
-            f"{', '.join(TOP_KEYS)} (see configs/example.yaml)"
+            f"{', '.join(TOP_KEYS)} (hs-extract init writes a starter config with every key)"
         )
     for k in raw:
         if k not in TOP_KEYS:
@@ -116,6 +116,8 @@ def schema() -> str:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         **body,
         "title": "hs_extract config",
-        "description": "configs/example.yaml shows every key with its default and meaning",
+        "description": (
+            "hs-extract init writes a starter config with every key, its default and meaning"
+        ),
     }
     return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
