@@ -126,7 +126,7 @@ def landed(parquet: Path) -> pd.DataFrame:
     epilog="""\b
 Examples:
   hs-extract demo                   # into ./hs_demo
-  hs-extract demo --out /tmp/try --days 7
+  hs-extract demo --out demo-week --days 7
 """
 )
 @click.option(

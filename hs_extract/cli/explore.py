@@ -20,13 +20,20 @@ Parameters are the report's, as options: --start-date 2025-01-01 --user 123 --ty
 \b
 Examples:
   hs-extract fetch company --simulator --start-date 2025-03-01 --end-date 2025-03-08
-  hs-extract fetch conversations_drilldown --simulator --start-date 2025-03-01 --all-pages
+  hs-extract fetch conversations_drilldown --simulator --all-pages \\
+      --start-date 2025-03-01 --end-date 2025-03-02
   hs-extract fetch user --config prod.yaml --user 123 --format csv
   hs-extract fetch productivity --simulator --format csv --table productivity__ranges
 """
 
 
-@click.command()
+@click.command(
+    epilog="""\b
+Examples:
+  hs-extract reports
+  hs-extract reports | grep user_
+"""
+)
 @click.option("--debug", is_flag=True, hidden=True)
 @guarded
 def reports(debug: bool = False) -> None:
@@ -132,7 +139,9 @@ def fetch(ctx, report, all_pages, fmt, table, config_path, simulator, debug) -> 
         client.query(spec, **params)  # every parameter checked before any request
         if fmt == "csv":
             frames = client.frames(spec, **params)
-            name = table or spec.name
+            from ..normalize.names import main_table
+
+            name = table or main_table(spec.name)
             if name not in frames:
                 raise ConfigError(
                     f"--table: {name!r} is not a table of {spec.name}; allowed: {', '.join(frames)}"
@@ -154,14 +163,24 @@ Examples:
 """
 )
 @click.option("--write", "path", type=click.Path(dir_okay=False), help="Write to this file.")
-def tables(path: str | None) -> None:
+@click.option("--debug", is_flag=True, hidden=True)
+@guarded
+def tables(path: str | None, debug: bool = False) -> None:
     """Print the table reference: every table, its grain, key and typed columns."""
+    from pathlib import Path
+
     from ..normalize.docs import render
 
     text = render()
     if path:
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        target = Path(path)
+        try:  # its folder made, and never a half-written file
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".{target.name}.tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(target)
+        except OSError as exc:
+            raise ConfigError(f"--write: {path} is invalid; {exc.strerror or exc}") from None
         click.echo(f"wrote {path}", err=True)
     else:
         click.echo(text, nl=False)

@@ -50,7 +50,7 @@ def _duration(r: dict) -> str:
 
 
 @click.command(
-    epilog="""\\b
+    epilog="""\b
 Examples:
   hs-extract runs --config prod.yaml
   hs-extract runs --config prod.yaml --last 50

@@ -20,18 +20,24 @@ from .common import (
 from .logs import Heartbeat, eta_words, json_logs, say
 
 
-def budget_options(fn):
-    """--max-minutes and --max-requests: a run's budget (plan shows the runs a backfill needs)."""
-    fn = click.option(
-        "--max-requests",
-        type=click.IntRange(1),
-        help="Start no unit once this run has made this many requests (exit 3: go on next run).",
-    )(fn)
-    return click.option(
-        "--max-minutes",
-        type=click.FloatRange(0, min_open=True),
-        help="Start no unit after this many minutes (exit 3: the next run goes on).",
-    )(fn)
+def budget_options(fn=None, *, plan: bool = False):
+    """--max-minutes and --max-requests: a run's budget; ``plan`` counts the runs a backfill
+    needs at that budget (and says so in its help: it starts nothing)."""
+    if fn is None:
+        return lambda f: budget_options(f, plan=plan)
+    requests, minutes = (
+        (
+            "Count the runs a backfill needs at this many requests per run.",
+            "Count the runs a backfill needs at this many minutes per run.",
+        )
+        if plan
+        else (
+            "Start no unit once this run has made this many requests (exit 3: go on next run).",
+            "Start no unit after this many minutes (exit 3: the next run goes on).",
+        )
+    )
+    fn = click.option("--max-requests", type=click.IntRange(1), help=requests)(fn)
+    return click.option("--max-minutes", type=click.FloatRange(0, min_open=True), help=minutes)(fn)
 
 
 @click.command(
@@ -242,10 +248,11 @@ def summary(job, result, requests: bool = True) -> None:
 Examples:
   hs-extract plan --config prod.yaml
   hs-extract plan --config prod.yaml --start 2024-01-01 --full-refresh
+  hs-extract plan --config prod.yaml --start 2024-01-01 --max-minutes 60   # runs of an hour
 """
 )
 @common
-@budget_options
+@budget_options(plan=True)
 @guarded
 def plan(config_path, start, end, reports, full_refresh, debug, max_minutes, max_requests) -> None:
     """Show the windows and requests a run would make, and their time at the rate limit."""

@@ -12,12 +12,25 @@ from ..errors import ConfigError
 from .common import _date, guarded, log_options, open_job, out, wait_option
 
 
-@click.group()
+@click.group(
+    epilog="""\b
+Examples:
+  hs-extract state show --config prod.yaml
+  hs-extract state reset --config prod.yaml --report happiness --start 2025-03-01
+"""
+)
 def state() -> None:
     """Inspect or reset incremental state."""
 
 
-@state.command("show")
+@state.command(
+    "show",
+    epilog="""\b
+Examples:
+  hs-extract state show --config prod.yaml
+  hs-extract state show --config prod.yaml --report user
+""",
+)
 @click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False))
 @click.option("--report", help="Only this report.")
 @log_options
