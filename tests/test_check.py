@@ -195,8 +195,8 @@ def test_postgres_is_probed_and_left_as_it_was(tmp_path):
 
 
 def test_the_readme_first_night_runs_as_written(tmp_path, monkeypatch):
-    """The README's four commands, with prod.yaml pointed at the simulator."""
-    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    """The docs' four first-night commands, with prod.yaml pointed at the simulator."""
+    readme = (Path(__file__).parents[1] / "docs" / "operations.md").read_text()
     section = readme.split("## First night on a real account", 1)[1].split("\n## ", 1)[0]
     blocks = section.split("```")
     destinations = yaml.safe_load(

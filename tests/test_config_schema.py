@@ -25,6 +25,7 @@ STARTER = ROOT / "hs_extract" / "starter"
 SCHEMA = STARTER / "config.schema.json"
 EXAMPLE = STARTER / "config.yaml"
 SHIPPED = {p.name: p for p in CONFIGS.glob("*.yaml")} | {"starter config.yaml": EXAMPLE}
+SHIPPED |= {f"dagster {p.name}": p for p in (ROOT / "examples" / "dagster").glob("*.yaml")}
 
 
 def as_json(path: Path) -> dict:

@@ -164,3 +164,18 @@ def test_the_dagster_example_defines_both_accounts(sim, tmp_path, monkeypatch):
     defs = runpy.run_path(str(ROOT / "examples" / "dagster" / "definitions.py"))["defs"]
     keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
     assert keys == {f"{a}/{r}" for a in ("acme", "globex") for r in REPORTS}
+
+
+def test_the_dagster_example_runs_with_its_shipped_configs(monkeypatch):
+    pytest.importorskip("dagster")
+    import runpy
+
+    monkeypatch.delenv("HS_CONFIG_DIR", raising=False)
+    for account in ("ACME", "GLOBEX"):  # the configs name each account's credentials
+        monkeypatch.setenv(f"{account}_HELPSCOUT_CLIENT_ID", f"{account.lower()}-app")
+        monkeypatch.setenv(f"{account}_HELPSCOUT_CLIENT_SECRET", "secret")
+    defs = runpy.run_path(str(ROOT / "examples" / "dagster" / "definitions.py"))["defs"]
+    keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
+    from hs_extract.api.catalog import REPORTS as ALL  # the configs load every report
+
+    assert keys == {f"{a}/{r}" for a in ("acme", "globex") for r in ALL}

@@ -176,7 +176,7 @@ def test_a_new_process_learns_what_the_account_used_before_opening_its_workers(t
 
 # --- the README's scheduling examples, as written ---------------------------------------------
 
-README = (ROOT / "README.md").read_text()
+README = (ROOT / "docs" / "operations.md").read_text()
 CRON_FIELD = r"(\*|\d+(-\d+)?)(/\d+)?(,(\d+(-\d+)?))*"
 
 

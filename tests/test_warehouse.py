@@ -382,7 +382,7 @@ def test_a_0_1_parquet_folder_alone_is_refused_then_rebuilt(sim, tmp_path):
 
 
 def readme_queries() -> list[str]:
-    text = (Path(__file__).parents[1] / "README.md").read_text()
+    text = (Path(__file__).parents[1] / "docs" / "warehouse.md").read_text()
     section = text.split("## Querying the warehouse", 1)[1].split("\n## ", 1)[0]
     return re.findall(r"```sql\n(.*?)```", section, flags=re.S)
 

@@ -54,10 +54,6 @@ class SqlDestination(Books):
         self.is_postgres = dialect == "postgresql"
         #: SQLite or DuckDB: a local file, one writer at a time
         self.is_file = dialect in ("sqlite", "duckdb")
-        database = self.engine.url.database
-        if self.is_file and database and database != ":memory:":
-            with contextlib.suppress(OSError):  # an unwritable place is reported by prepare()
-                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         if self.is_sqlite and schema:
             raise ConfigError(
                 f"destinations.sql.schema: {schema!r} is invalid; SQLite has no "
@@ -93,6 +89,11 @@ class SqlDestination(Books):
         layout; ``rebuild`` drops a destination of another layout first."""
         for spec in specs:
             self.declare(spec)
+        database = self.engine.url.database
+        if self.is_file and database and database != ":memory:":
+            # the file's folder, made by the first write (check and plan leave nothing)
+            with contextlib.suppress(OSError):  # an unwritable place is reported just below
+                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         try:
             with self.bounded.tx() as conn:
                 prepare_tables(

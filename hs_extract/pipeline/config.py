@@ -100,7 +100,13 @@ class SourceConfig(BaseModel):
         description="the app's secret, e.g. ${HELPSCOUT_CLIENT_SECRET}",
         json_schema_extra={"default": None},
     )
-    rate_limit_per_minute: int = Field(default=400, ge=1, le=100_000, strict=True)
+    rate_limit_per_minute: int = Field(
+        default=400,
+        ge=1,
+        le=100_000,
+        strict=True,
+        description="the plan's limit (Plus 400, Pro 800); the API's headers can only lower it",
+    )
     rate_limit_share: float = Field(
         default=1.0, gt=0, le=1, description="share of the account's limit"
     )
@@ -237,11 +243,19 @@ class FiltersConfig(BaseModel):
 
     model_config = FROZEN
 
-    mailboxes: Annotated[tuple[int, ...], WithJsonSchema(IDS)] = ()
-    tags: Annotated[tuple[int, ...], WithJsonSchema(IDS)] = ()
-    types: tuple[Literal["email", "chat", "phone"], ...] = ()
-    folders: Annotated[tuple[int, ...], WithJsonSchema(IDS)] = ()
-    office_hours: bool = Field(default=False, strict=True)
+    mailboxes: Annotated[tuple[int, ...], WithJsonSchema(IDS)] = Field(
+        default=(), description="mailbox ids (hs-extract check lists them)"
+    )
+    tags: Annotated[tuple[int, ...], WithJsonSchema(IDS)] = Field(default=(), description="tag ids")
+    types: tuple[Literal["email", "chat", "phone"], ...] = Field(
+        default=(), description="conversation channels"
+    )
+    folders: Annotated[tuple[int, ...], WithJsonSchema(IDS)] = Field(
+        default=(), description="folder ids"
+    )
+    office_hours: bool = Field(
+        default=False, strict=True, description="times counted in office hours only"
+    )
 
     @field_validator("mailboxes", "tags", "folders", mode="before")
     @classmethod
@@ -267,7 +281,11 @@ class Config(BaseModel):
     source: SourceConfig = Field(default_factory=lambda: SourceConfig.model_construct())
     windows: WindowsConfig
     filters: FiltersConfig = Field(default_factory=lambda: FiltersConfig())
-    reports: tuple[ReportConfig, ...] = Field(min_length=1)
+    reports: tuple[ReportConfig, ...] = Field(
+        min_length=1,
+        description="names from hs-extract reports, or all; a mapping sets a report's slices; "
+        "later entries refine earlier ones",
+    )
     destinations: DestinationsConfig
     _path: Path | None = PrivateAttr(default=None)
 

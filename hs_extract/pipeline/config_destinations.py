@@ -72,9 +72,13 @@ class DestinationsConfig(BaseModel):
 
     model_config = FROZEN
 
-    parquet: ParquetConfig | None = None
-    sql: SqlConfig | None = None
-    archive: ArchiveConfig | None = None
+    parquet: ParquetConfig | None = Field(
+        default=None, description="Parquet datasets, on disk or in a bucket"
+    )
+    sql: SqlConfig | None = Field(default=None, description="SQLite, PostgreSQL or DuckDB")
+    archive: ArchiveConfig | None = Field(
+        default=None, description="every answer kept as received, for rebuild (optional)"
+    )
 
     @field_validator("parquet", mode="after")
     @classmethod

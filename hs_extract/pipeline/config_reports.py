@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, WithJsonSchema, model_validator
+from pydantic import BaseModel, Field, WithJsonSchema, model_validator
 
 from ..api.catalog import RANGES, REPORTS
 from .config_destinations import FROZEN, invalid
@@ -52,16 +52,24 @@ class ReportConfig(BaseModel):
     model_config = FROZEN.copy()
     model_config["json_schema_extra"] = _name_or_object
 
-    name: Annotated[str, WithJsonSchema({"enum": sorted(REPORTS)})]
+    name: Annotated[str, WithJsonSchema({"enum": sorted(REPORTS)})] = Field(
+        description="the report (hs-extract reports lists them)"
+    )
     users: Annotated[
         tuple[int, ...] | Literal["all"] | None, WithJsonSchema({"anyOf": [IDS, {"const": "all"}]})
-    ] = None
-    field: Literal["tagid", "replyid", "workflowid", "customerid"] | None = None
+    ] = Field(default=None, description="user reports: user and team ids, or all of them")
+    field: Literal["tagid", "replyid", "workflowid", "customerid"] | None = Field(
+        default=None, description="conversations_drilldown_by_field: what the ids are"
+    )
     field_ids: Annotated[
         tuple[int, ...] | Literal["all"] | None, WithJsonSchema({"anyOf": [IDS, {"const": "all"}]})
-    ] = None
-    range: Annotated[str | None, WithJsonSchema({"enum": list(RANGES)})] = None
-    range_ids: Annotated[tuple[int, ...] | None, WithJsonSchema(IDS)] = None
+    ] = Field(default=None, description="those ids, or all (every tag)")
+    range: Annotated[str | None, WithJsonSchema({"enum": list(RANGES)})] = Field(
+        default=None, description="company_drilldown: the histogram"
+    )
+    range_ids: Annotated[tuple[int, ...] | None, WithJsonSchema(IDS)] = Field(
+        default=None, description="its buckets (default: every one)"
+    )
     rating: Annotated[
         tuple[Literal["great", "ok", "not-good", "all"], ...],
         WithJsonSchema(
@@ -72,8 +80,10 @@ class ReportConfig(BaseModel):
                 ]
             }
         ),
-    ] = ()
-    status: Literal["active", "pending", "closed"] | None = None
+    ] = Field(default=(), description="ratings reports: which ratings")
+    status: Literal["active", "pending", "closed"] | None = Field(
+        default=None, description="user_conversation_history: conversation status"
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -70,32 +70,50 @@ class DestinationLock(Protocol):
 
 
 class FileLock(DestinationLock):
-    """``flock`` on ``path``; the holder's pid, host and start time are written into it."""
+    """``flock`` on ``path``; the holder's pid, host and start time are written into it. The
+    file (and any folder made for it) is removed on release, so nothing is left behind."""
 
     def __init__(self, path: Path, where: str) -> None:
         self.path = Path(path)
         self.where = where
         self._fd: int | None = None
+        self._made: list[Path] = []  # folders made for the lock file, deepest first
 
     def try_acquire(self) -> bool:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
-        except OSError as exc:
-            raise LoadError(
-                f"{self.where}: cannot create the lock file {self.path}: {exc.strerror}; "
-                "choose a writable destination"
-            ) from None
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        while True:
+            fd = self._open()
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                self._unmake()
+                return False
+            # the holder before us may have removed the file after we opened it: then this
+            # lock is on a file no one else will find; take the one at the path instead
+            try:
+                same = os.stat(self.path).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
             os.close(fd)
-            return False
         data = json.dumps(_me()).encode()
         os.pwrite(fd, data, 0)  # written, then cut to length: never empty while held
         os.ftruncate(fd, len(data))
         self._fd = fd
         return True
+
+    def _open(self) -> int:
+        missing = [p for p in (self.path.parent, *self.path.parent.parents) if not p.exists()]
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._made = self._made or missing
+            return os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as exc:
+            raise LoadError(
+                f"{self.where}: cannot create the lock file {self.path}: {exc.strerror}; "
+                "choose a writable destination"
+            ) from None
 
     def holder(self, patience: float = 1.0) -> str:
         """Who holds it. A holder that has just taken the lock may not have written its
@@ -112,10 +130,20 @@ class FileLock(DestinationLock):
 
     def release(self) -> None:
         if self._fd is not None:
+            # removed while still held: a run that opened it meanwhile sees it gone and
+            # takes a new file (try_acquire), never a lock on a file no one else finds
             with contextlib.suppress(OSError):
-                os.ftruncate(self._fd, 0)
+                self.path.unlink()
             os.close(self._fd)  # closing the descriptor frees the lock
             self._fd = None
+            self._unmake()
+
+    def _unmake(self) -> None:
+        """Remove the folders made for the lock file, if nothing else went into them."""
+        for folder in self._made:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        self._made = []
 
 
 class PostgresLock(DestinationLock):

@@ -1,4 +1,4 @@
-"""README "Beyond one machine": its configs and commands run as written (paths aside)."""
+"""The docs' "Beyond one machine" (docs/destinations.md): its configs and commands run as written (paths aside)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import hs_extract
 from tests.pipeline_support import sim_source
 
 ROOT = Path(__file__).resolve().parents[1]
-README = (ROOT / "README.md").read_text()
+README = (ROOT / "docs" / "destinations.md").read_text()
 
 
 def section(title: str) -> str:
